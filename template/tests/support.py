@@ -1,0 +1,35 @@
+"""Helpers for the tests: requests as a browser on HTTPS sends them."""
+
+import re
+
+HTTPS = "https://localhost"
+STRONG_PASSWORD = "correct horse battery staple"
+
+
+def get(client, path, **kwargs):
+    return client.get(path, base_url=HTTPS, **kwargs)
+
+
+def post(client, path, **kwargs):
+    return client.post(path, base_url=HTTPS, **kwargs)
+
+
+def csrf_token_from(page: bytes) -> str:
+    match = re.search(rb'name="csrf-token" content="([^"]+)"', page)
+    assert match, "the page has no CSRF token"
+    return match.group(1).decode()
+
+
+def sign_in(client, login="alice", password=STRONG_PASSWORD, next_url=None, remember=False):
+    data = {"login": login, "password": password}
+    if remember:
+        data["remember_me"] = "y"
+    query = {"next": next_url} if next_url is not None else None
+    return post(client, "/auth/login", data=data, query_string=query)
+
+
+def set_cookie_header(response, name: str) -> str:
+    for header in response.headers.getlist("Set-Cookie"):
+        if header.startswith(f"{name}="):
+            return header
+    raise AssertionError(f"no Set-Cookie for {name}: {response.headers.getlist('Set-Cookie')}")

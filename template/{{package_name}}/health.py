@@ -1,0 +1,34 @@
+"""Health checks for the platform and monitors: /health says the process is alive (it
+touches nothing else), /health/ready that it can reach its database."""
+
+from flask import Blueprint, current_app, jsonify
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from .extensions import db, limiter, talisman
+
+bp = Blueprint("health", __name__)
+limiter.exempt(bp)  # platforms poll these often; a monitor must never be refused
+
+
+def no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/health")
+@talisman(force_https=False)  # platform health checks come over plain HTTP from inside
+def alive():
+    return no_store(jsonify(status="ok"))
+
+
+@bp.get("/health/ready")
+@talisman(force_https=False)
+def ready():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        current_app.logger.exception("Readiness check: the database is unreachable")
+        db.session.rollback()
+        return no_store(jsonify(status="unavailable", database="unreachable")), 503
+    return no_store(jsonify(status="ok", database="ok"))
