@@ -1,0 +1,120 @@
+"""Starting a rendered app's server command for real, and talking HTTP to it."""
+
+import http.client
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+
+def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> Response:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return Response(response.status, response.headers, response.read())
+    finally:
+        connection.close()
+
+
+def clean_env(venv: Path, **variables: str) -> dict[str, str]:
+    """The environment a platform gives the app: PATH with the venv first, nothing from
+    this shell that the app reads, plus variables."""
+    env = {
+        "PATH": f"{venv / 'bin'}:{os.environ.get('PATH', '/usr/bin:/bin')}",
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "LANG": "C.UTF-8",
+        "VIRTUAL_ENV": str(venv),
+    }
+    env.update(variables)
+    return env
+
+
+def run(command: str, cwd: Path, env: dict[str, str], timeout: int = 120):
+    """Run a platform's command line (a Procfile entry) the way the platform does: with a shell."""
+    return subprocess.run(
+        ["bash", "-c", command], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout
+    )
+
+
+class Server:
+    def __init__(self, process: subprocess.Popen, log: Path, port: int):
+        self.process, self.log, self.port = process, log, port
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def get(self, path: str, **headers: str) -> Response:
+        return fetch(self.port, path, {k.replace("_", "-"): v for k, v in headers.items()})
+
+
+@contextmanager
+def serving(command: str, cwd: Path, env: dict[str, str], port: int, timeout: float = 30):
+    """Start command (which must listen on port), wait until it answers /health, yield a
+    Server, and stop it and its children by process group at the end."""
+    with tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False) as log:
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    server = Server(process, Path(log.name), port)
+    try:
+        wait_until_answering(server, timeout)
+        yield server
+    finally:
+        stop(process)
+        Path(log.name).unlink(missing_ok=True)
+
+
+def wait_until_answering(server: Server, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.process.poll() is not None:
+            code = server.process.returncode
+            raise RuntimeError(f"the server exited ({code}):\n{server.output()}")
+        try:
+            server.get("/health")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise TimeoutError(f"the server did not answer within {timeout} s:\n{server.output()}")
+
+
+def exits_without_serving(command: str, cwd: Path, env: dict[str, str], timeout: float = 30):
+    """Run a server command that is expected to refuse to start: (exit code, output)."""
+    process = subprocess.run(
+        ["bash", "-c", f"exec {command}"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        start_new_session=True,
+    )
+    return process.returncode, process.stdout + process.stderr
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is not None:
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

@@ -1,0 +1,48 @@
+"""Rendering the template from this working tree."""
+
+import subprocess
+from pathlib import Path
+
+import copier
+
+TEMPLATE = Path(__file__).resolve().parents[2]
+
+
+def render(destination: Path, **answers) -> Path:
+    """Render the template into destination, as `copier copy --defaults --trust` would,
+    with answers overriding the defaults. Raises ValueError when a validator refuses."""
+    copier.run_copy(
+        str(TEMPLATE),
+        str(destination),
+        data=answers,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref="HEAD",
+    )
+    return destination
+
+
+def text_files(project: Path):
+    """Every file of the project outside .git, with its text (None for binary files)."""
+    for path in sorted(project.rglob("*")):
+        if path.is_file() and ".git" not in path.relative_to(project).parts:
+            try:
+                yield path, path.read_text(encoding="utf-8")
+            except UnicodeDecodeError:
+                yield path, None
+
+
+def deployed_copy(project: Path, destination: Path) -> Path:
+    """What a git push sends to the platform: the project's files as committed, so nothing
+    git ignores (.env, instance/) comes along."""
+    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "deploy", "--allow-empty"], cwd=project, check=True)
+    destination.mkdir(parents=True)
+    archive = subprocess.run(
+        ["git", "archive", "HEAD"], cwd=project, check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
+    return destination

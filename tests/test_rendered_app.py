@@ -1,0 +1,83 @@
+"""Each variant's own test suite passes, with its pinned requirements installed."""
+
+import re
+import subprocess
+
+import pytest
+
+from .support.rendering import render
+
+VARIANTS = {
+    "default": {},
+    "no-accounts-no-mail": {"auth": False, "email": "none"},
+    "accounts-no-mail": {"auth": True, "email": "none"},
+    "mail-no-accounts": {"auth": False, "email": "smtp"},
+}
+
+# Every installed distribution that requirements.txt pins must have all of its own
+# dependencies pinned there too: a platform that installs the file gets a complete set.
+CLOSURE_CHECK = """
+import re, sys
+from importlib.metadata import distribution
+from packaging.requirements import Requirement
+pinned = {}
+for line in open("requirements.txt"):
+    line = line.split("#")[0].strip()
+    if line:
+        req = Requirement(line)
+        pinned[re.sub(r"[-_.]+", "-", req.name).lower()] = req
+missing = set()
+for name, req in pinned.items():
+    for dependency in distribution(name).requires or []:
+        dep = Requirement(dependency)
+        extras = req.extras or {""}
+        if dep.marker and not any(dep.marker.evaluate({"extra": extra}) for extra in extras):
+            continue
+        if re.sub(r"[-_.]+", "-", dep.name).lower() not in pinned:
+            missing.add(f"{dep.name} (needed by {name})")
+print("\\n".join(sorted(missing)))
+sys.exit(1 if missing else 0)
+"""
+
+
+def run_tests(project, venv):
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+def requirement_names(path) -> set[str]:
+    lines = path.read_text().splitlines()
+    return {re.split(r"[=\[]", line)[0] for line in lines if line and line[0].isalpha()}
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_the_rendered_apps_own_tests_pass(variant, venv, default_project, tmp_path):
+    project = render(tmp_path / "app", **VARIANTS[variant])
+    wanted = requirement_names(project / "requirements.txt")
+    assert wanted <= requirement_names(default_project / "requirements.txt")
+    result = run_tests(project, venv)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert re.search(r"\d+ passed", result.stdout)
+    assert "skipped" not in result.stdout
+
+
+def test_requirements_txt_pins_every_dependency_it_needs(default_project, venv):
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", CLOSURE_CHECK],
+        cwd=default_project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, f"not pinned:\n{result.stdout}{result.stderr}"
+
+
+def test_pip_finds_the_installed_set_consistent(venv):
+    result = subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout

@@ -1,0 +1,182 @@
+"""What a render produces: complete files, no template syntax left, lint-clean Python,
+the platform's files and no others, and no secret anywhere but the ignored .env."""
+
+import json
+import re
+import subprocess
+import sys
+import tomllib
+
+import pytest
+import yaml
+
+from .support.rendering import TEMPLATE, render, text_files
+
+VARIANTS = {
+    "default": {},
+    "no-accounts-no-mail": {"auth": False, "email": "none"},
+    "accounts-no-mail": {"auth": True, "email": "none"},
+    "mail-no-accounts": {"auth": False, "email": "smtp"},
+    "python-3.13": {"python_version": "3.13"},
+}
+HEROKU_FILES = {"Procfile", "app.json", ".python-version", "requirements.txt"}
+OTHER_PLATFORM_FILES = {"render.yaml", "fly.toml", "Dockerfile", "compose.yaml", ".dockerignore"}
+JINJA = re.compile(r"{{|}}|{%|%}|{#|#}")
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
+def project(request, tmp_path_factory):
+    return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
+
+
+def flask_template_sources() -> dict[str, str]:
+    """The Flask (not Copier) templates, which are copied as they are, by rendered path."""
+    root = TEMPLATE / "template" / "{{package_name}}" / "templates"
+    return {
+        re.sub(r"{%.*?%}", "", str(path.relative_to(root))): path.read_text()
+        for path in root.rglob("*")
+        if path.is_file()
+    }
+
+
+def test_no_template_syntax_is_left(project):
+    flask_templates = flask_template_sources()
+    for path, text in text_files(project):
+        relative = path.relative_to(project)
+        assert not JINJA.search(str(relative)), f"template syntax in the name {relative}"
+        if text is None:
+            continue
+        if "templates" in relative.parts:
+            source = str(relative.relative_to(*relative.parts[:2]))
+            assert text == flask_templates[source], f"{relative} differs from its source"
+        else:
+            assert not JINJA.search(text), f"template syntax left in {relative}"
+
+
+def test_ruff_finds_nothing(project):
+    for command in (["check"], ["format", "--check"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "ruff", *command, "."],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_every_python_file_compiles(project):
+    for path in project.rglob("*.py"):
+        compile(path.read_text(), str(path), "exec")
+
+
+def test_data_files_parse(project):
+    json.loads((project / "app.json").read_text())
+    tomllib.loads((project / "pyproject.toml").read_text())
+    yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def test_the_platform_files_are_there_and_no_others(project):
+    names = {path.name for path in project.iterdir()}
+    assert names >= HEROKU_FILES
+    assert not OTHER_PLATFORM_FILES & names
+
+
+def test_the_python_version_is_the_one_chosen(project):
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    assert (project / ".python-version").read_text().strip() == answers["python_version"]
+
+
+def test_requirements_are_pinned_exactly(project):
+    for line in (project / "requirements.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            assert re.fullmatch(r"[a-z0-9-]+(\[[a-z]+\])?==[0-9][0-9a-z.]*", line), line
+
+
+def test_the_options_left_out_leave_no_trace(project):
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    package = project / answers["package_name"]
+    requirements = (project / "requirements.txt").read_text()
+    if not answers["auth"]:
+        assert not (package / "auth").exists()
+        assert not (package / "models.py").exists()
+        assert "flask-login" not in requirements
+        assert not list((project / "migrations" / "versions").glob("*.py"))
+    if answers["email"] == "none":
+        assert not (package / "email.py").exists()
+        assert "flask-mail" not in requirements
+        assert "MAIL_" not in (package / "config.py").read_text()
+
+
+def test_env_holds_a_fresh_secret_key_that_nothing_else_holds(project):
+    env = dict(
+        line.split("=", 1) for line in (project / ".env").read_text().splitlines() if "=" in line
+    )
+    secret = env["SECRET_KEY"]
+    assert len(secret) >= 50
+    assert env["FLASK_CONFIG"] == "development"
+    assert (project / ".env").stat().st_mode & 0o077 == 0
+    for path, text in text_files(project):
+        if path.name != ".env" and text is not None:
+            assert secret not in text, f"the secret key leaked into {path}"
+    assert "SECRET_KEY" not in (project / ".copier-answers.yml").read_text()
+
+
+def ignored(project, path: str) -> bool:
+    result = subprocess.run(["git", "check-ignore", "-q", path], cwd=project)
+    return result.returncode == 0
+
+
+def test_git_ignores_the_env_file_and_the_instance_folder(project):
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    assert ignored(project, ".env")
+    assert ignored(project, "instance/development.sqlite3")
+    assert not ignored(project, ".env.example")
+    assert not ignored(project, "app.json")
+
+
+def test_each_render_gets_its_own_secret_key(tmp_path):
+    keys = {
+        next(
+            line
+            for line in (render(tmp_path / name) / ".env").read_text().splitlines()
+            if line.startswith("SECRET_KEY=")
+        )
+        for name in ("one", "two")
+    }
+    assert len(keys) == 2
+
+
+def test_the_env_task_never_overwrites_a_setting(tmp_path):
+    project = render(tmp_path / "p")
+    before = (project / ".env").read_text()
+    subprocess.run([sys.executable, TEMPLATE / "hooks" / "write_env.py"], cwd=project, check=True)
+    assert (project / ".env").read_text() == before
+
+    (project / ".env").write_text("SECRET_KEY=mine\n")
+    subprocess.run([sys.executable, TEMPLATE / "hooks" / "write_env.py"], cwd=project, check=True)
+    lines = (project / ".env").read_text().splitlines()
+    assert lines[0] == "SECRET_KEY=mine"
+    assert "FLASK_CONFIG=development" in lines
+    assert sum(line.startswith("SECRET_KEY=") for line in lines) == 1
+
+
+def test_app_json_declares_every_variable_the_production_config_reads(project):
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    config = (project / answers["package_name"] / "config.py").read_text()
+    read = set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
+    app_json = json.loads((project / "app.json").read_text())
+    declared, addons = set(app_json["env"]), app_json["addons"]
+    assert {"SECRET_KEY", "MAX_CONTENT_LENGTH", "RATELIMIT_DEFAULT"} <= read
+    assert read - {"DATABASE_URL", "TEST_DATABASE_URL"} <= declared
+    assert any(addon["plan"].startswith("heroku-postgresql") for addon in addons)
+    secret_key = app_json["env"]["SECRET_KEY"]
+    assert secret_key["generator"] == "secret"
+    assert "value" not in secret_key
+
+
+def test_procfile_releases_with_flask_deploy_and_serves_with_the_shared_gunicorn_config(project):
+    processes = dict(
+        line.split(": ", 1) for line in (project / "Procfile").read_text().splitlines() if line
+    )
+    assert processes["web"].startswith("gunicorn --config gunicorn.conf.py ")
+    assert processes["release"].endswith(" deploy")
