@@ -20,6 +20,7 @@ VARIANTS = {
     "python-3.13": {"python_version": "3.13"},
 }
 HEROKU_FILES = {"Procfile", "app.json", ".python-version", "requirements.txt"}
+EVERY_PROJECT_FILES = {".env.example", "README.md", "SECURITY.md", "gunicorn.conf.py", ".gitignore"}
 OTHER_PLATFORM_FILES = {"render.yaml", "fly.toml", "Dockerfile", "compose.yaml", ".dockerignore"}
 JINJA = re.compile(r"{{|}}|{%|%}|{#|#}")
 
@@ -77,7 +78,8 @@ def test_data_files_parse(project):
 
 def test_the_platform_files_are_there_and_no_others(project):
     names = {path.name for path in project.iterdir()}
-    assert names >= HEROKU_FILES
+    assert names >= HEROKU_FILES | EVERY_PROJECT_FILES
+    assert (project / "docs" / "DEPLOYMENT.md").exists()
     assert not OTHER_PLATFORM_FILES & names
 
 
@@ -172,6 +174,16 @@ def test_app_json_declares_every_variable_the_production_config_reads(project):
     secret_key = app_json["env"]["SECRET_KEY"]
     assert secret_key["generator"] == "secret"
     assert "value" not in secret_key
+
+
+def test_env_example_documents_every_variable_the_config_reads(project):
+    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    config = (project / answers["package_name"] / "config.py").read_text()
+    read = set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
+    example = (project / ".env.example").read_text()
+    documented = set(re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE))
+    assert "SECRET_KEY" in read
+    assert read <= documented
 
 
 def test_procfile_releases_with_flask_deploy_and_serves_with_the_shared_gunicorn_config(project):

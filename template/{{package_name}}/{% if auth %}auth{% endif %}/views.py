@@ -52,8 +52,8 @@ def authenticate(login: str, password: str) -> User | None:
 @login_required
 def logout():
     # A POST, so CSRFProtect checks its token: no other site can sign a user out.
-    logout_user()
     session.clear()
+    logout_user()  # after clear(): it leaves the note that deletes the remember cookie
     flash("You are signed out.", "info")
     return redirect(url_for("main.index"))
 
