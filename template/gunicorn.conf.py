@@ -18,11 +18,14 @@ keepalive = 5
 max_requests = 1000
 max_requests_jitter = 100
 
-# Logs go to stdout/stderr, where the platform collects them; each access line carries
-# the router's request id, as the app's own log lines do.
+# Logs go to stdout/stderr, where the platform collects them. Each access line starts with
+# the addresses the router saw (X-Forwarded-For) and carries its request id, as the app's
+# own log lines do.
 accesslog = "-"
 errorlog = "-"
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s'
+access_log_format = (
+    '%({x-forwarded-for}i)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}i)s'
+)
 
 # The app reads the client's address and scheme through ProxyFix (see security.py).
 forwarded_allow_ips = "127.0.0.1"

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 MIN_SECRET_KEY_LENGTH = 50
-GENERATE_KEY = "python -c 'import secrets; print(secrets.token_urlsafe(48))'"
+GENERATE_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 
 @dataclass(frozen=True)
