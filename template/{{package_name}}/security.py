@@ -80,6 +80,19 @@ def limit_session_lifetime(response: Response) -> Response:
     return response
 
 
+def warn_if_limits_are_per_process(app: Flask) -> None:
+    """In-memory rate limits are counted by each worker process on its own, so N workers
+    let N times the limit through. Say so at start-up, where the operator looks."""
+    workers = app.config["WEB_CONCURRENCY"]
+    in_memory = app.config["RATELIMIT_STORAGE_URI"].startswith("memory:")
+    if in_memory and workers > 1 and not (app.debug or app.testing):
+        app.logger.warning(
+            "Rate limits are kept in memory by each of the %d worker processes, so each "
+            "process counts on its own. Set RATELIMIT_STORAGE_URI (or REDIS_URL) to share them.",
+            workers,
+        )
+
+
 def is_safe_redirect(target: str | None) -> bool:
     """True only for a path on this site: "/account", not "//evil.com", "https:evil.com",
     "/\\evil.com" or anything with a scheme, a host, a backslash or a control character."""
