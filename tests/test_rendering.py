@@ -18,6 +18,10 @@ VARIANTS = {
     "accounts-no-mail": {"auth": True, "email": "none"},
     "mail-no-accounts": {"auth": False, "email": "smtp"},
     "python-3.13": {"python_version": "3.13"},
+    "mysql-sendgrid-sentry": {"database": "mysql", "email": "sendgrid", "sentry": True},
+    "mailgun-no-redis": {"email": "mailgun", "redis": False},
+    "postmark-no-accounts": {"email": "postmark", "auth": False, "sentry": True},
+    "ses-mysql-no-redis": {"email": "ses", "database": "mysql", "redis": False},
 }
 HEROKU_FILES = {"Procfile", "app.json", ".python-version", "requirements.txt"}
 EVERY_PROJECT_FILES = {".env.example", "README.md", "SECURITY.md", "gunicorn.conf.py", ".gitignore"}
@@ -28,6 +32,16 @@ JINJA = re.compile(r"{{|}}|{%|%}|{#|#}")
 @pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
 def project(request, tmp_path_factory):
     return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
+
+
+def answers_of(project) -> dict:
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def variables_read_by_config(project) -> set[str]:
+    """The environment variables config.py reads (environ.get("X") or env_int(environ, "X"))."""
+    config = (project / answers_of(project)["package_name"] / "config.py").read_text()
+    return set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
 
 
 def flask_template_sources() -> dict[str, str]:
@@ -84,7 +98,7 @@ def test_the_platform_files_are_there_and_no_others(project):
 
 
 def test_the_python_version_is_the_one_chosen(project):
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    answers = answers_of(project)
     assert (project / ".python-version").read_text().strip() == answers["python_version"]
 
 
@@ -95,7 +109,7 @@ def test_requirements_are_pinned_exactly(project):
 
 
 def test_the_options_left_out_leave_no_trace(project):
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
+    answers = answers_of(project)
     package = project / answers["package_name"]
     requirements = (project / "requirements.txt").read_text()
     if not answers["auth"]:
@@ -163,23 +177,24 @@ def test_the_env_task_never_overwrites_a_setting(tmp_path):
 
 
 def test_app_json_declares_every_variable_the_production_config_reads(project):
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    config = (project / answers["package_name"] / "config.py").read_text()
-    read = set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
+    answers = answers_of(project)
+    read = variables_read_by_config(project)
     app_json = json.loads((project / "app.json").read_text())
     declared, addons = set(app_json["env"]), app_json["addons"]
     assert {"SECRET_KEY", "MAX_CONTENT_LENGTH", "RATELIMIT_DEFAULT"} <= read
-    assert read - {"DATABASE_URL", "TEST_DATABASE_URL"} <= declared
-    assert any(addon["plan"].startswith("heroku-postgresql") for addon in addons)
+    set_by_heroku = {"DATABASE_URL", "JAWSDB_URL", "REDIS_URL", "HEROKU_SLUG_COMMIT"}
+    assert read - set_by_heroku - {"TEST_DATABASE_URL"} <= declared
+    plans = {addon["plan"].split(":")[0] for addon in addons}
+    database_addon = {"postgresql": "heroku-postgresql", "mysql": "jawsdb"}[answers["database"]]
+    assert database_addon in plans
+    assert ("heroku-redis" in plans) == answers["redis"]
     secret_key = app_json["env"]["SECRET_KEY"]
     assert secret_key["generator"] == "secret"
     assert "value" not in secret_key
 
 
 def test_env_example_documents_every_variable_the_config_reads(project):
-    answers = yaml.safe_load((project / ".copier-answers.yml").read_text())
-    config = (project / answers["package_name"] / "config.py").read_text()
-    read = set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
+    read = variables_read_by_config(project)
     example = (project / ".env.example").read_text()
     documented = set(re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE))
     assert "SECRET_KEY" in read
