@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from .support.rendering import render
-from .support.venv import app_venv
+from .support.venv import app_venv, union_requirements
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 
@@ -17,9 +17,19 @@ def default_project(tmp_path_factory) -> Path:
     return render(tmp_path_factory.mktemp("default") / "my-flask-app")
 
 
+# Between them, these variants need every package that any variant needs.
+UNION_OF_VARIANTS = [{}, {"database": "mysql", "sentry": True}]
+
+
 @pytest.fixture(scope="session")
-def venv(default_project) -> Path:
-    """A virtualenv with the default project's requirements-dev.txt, built once per set of
-    requirements and kept between runs. The default project needs every package any other
-    variant does (tests/test_rendered_app.py checks that)."""
-    return app_venv(default_project / "requirements-dev.txt")
+def union_requirements_file(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("union")
+    projects = [render(root / f"v{n}", **answers) for n, answers in enumerate(UNION_OF_VARIANTS)]
+    return union_requirements(projects, root / "requirements.txt")
+
+
+@pytest.fixture(scope="session")
+def venv(union_requirements_file) -> Path:
+    """A virtualenv that can run every variant: the union of their pinned requirements,
+    built once per set of pins and kept between runs (in ~/.cache)."""
+    return app_venv(union_requirements_file)

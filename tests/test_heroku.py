@@ -1,73 +1,54 @@
-"""The Heroku variant, run as Heroku runs it: the Procfile's release command against a
-fresh real PostgreSQL database, then its web command (gunicorn with the production
-settings) answering over HTTP as Heroku's router would reach it."""
+"""The Heroku variants, run as Heroku runs them: the Procfile's release command against a
+fresh database on a real server (PostgreSQL, or MariaDB for MySQL), then its web command
+(gunicorn with the production settings) answering as Heroku's router would reach it."""
 
 import re
 
 import pytest
 
-from .support.processes import clean_env, exits_without_serving, run, serving
-from .support.rendering import deployed_copy
-from .support.services import POSTGRES, free_port, postgres_database
+from .support.processes import clean_env, exits_without_serving, procfile, run, serving
+from .support.rendering import deployed_copy, render
+from .support.services import DATABASES, free_port
 
 SECRET_KEY = "s" * 10 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
 FROM_ROUTER = {"X_Forwarded_Proto": "https", "X_Forwarded_For": "203.0.113.9"}
 
 
-@pytest.fixture(scope="module")
-def slug(default_project, tmp_path_factory):
-    """The default project as Heroku receives it from `git push`."""
-    return deployed_copy(default_project, tmp_path_factory.mktemp("slug") / "app")
-
-
-def procfile(project) -> dict[str, str]:
-    lines = (project / "Procfile").read_text().splitlines()
-    return dict(line.split(": ", 1) for line in lines if line.strip())
+@pytest.fixture(scope="module", params=list(DATABASES))
+def slug(request, tmp_path_factory):
+    """The project, for one database, as Heroku receives it from `git push`."""
+    root = tmp_path_factory.mktemp(request.param)
+    project = render(root / "project", database=request.param)
+    return request.param, deployed_copy(project, root / "slug")
 
 
 @pytest.fixture
-def heroku_env(venv):
-    """Config vars as Heroku sets them, with the add-on's postgres:// URL. The local server
-    has no TLS, so the URL says sslmode=disable (Heroku's default is require)."""
-    with postgres_database() as name:
-        host, port = POSTGRES
-        yield (
-            clean_env(
-                venv,
-                FLASK_CONFIG="heroku",
-                SECRET_KEY=SECRET_KEY,
-                DATABASE_URL=f"postgres://postgres@{host}:{port}/{name}?sslmode=disable",
-                PORT=str(free_port()),
-                WEB_CONCURRENCY="2",
-            ),
-            name,
+def heroku(slug, venv):
+    """(slug, config vars as Heroku sets them, the database). The local PostgreSQL has no
+    TLS, so its URL says sslmode=disable (Heroku's default is require)."""
+    kind, path = slug
+    with DATABASES[kind]() as database:
+        url = database.url + ("?sslmode=disable" if kind == "postgresql" else "")
+        env = clean_env(
+            venv,
+            FLASK_CONFIG="heroku",
+            SECRET_KEY=SECRET_KEY,
+            DATABASE_URL=url,
+            PORT=str(free_port()),
+            WEB_CONCURRENCY="2",
         )
+        yield path, env, database
 
 
-def tables_and_roles(database: str):
-    import psycopg
-
-    host, port = POSTGRES
-    with psycopg.connect(f"postgresql://postgres@{host}:{port}/{database}") as connection:
-        tables = {
-            row[0]
-            for row in connection.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-            )
-        }
-        roles = sorted(row[0] for row in connection.execute("SELECT name FROM roles"))
-    return tables, roles
-
-
-def test_release_then_web_serves_with_the_security_headers(slug, heroku_env):
-    env, database = heroku_env
+def test_release_then_web_serves_with_the_security_headers(heroku):
+    slug, env, database = heroku
     commands = procfile(slug)
 
     for attempt in ("first release", "second release"):
         result = run(commands["release"], slug, env)
         assert result.returncode == 0, f"{attempt}:\n{result.stdout}{result.stderr}"
-        tables, roles = tables_and_roles(database)
-        assert {"users", "roles", "alembic_version"} <= tables, attempt
+        assert {"users", "roles", "alembic_version"} <= database.tables(), attempt
+        roles = sorted(row[0] for row in database.rows("SELECT name FROM roles"))
         assert roles == ["admin", "user"], attempt
 
     with serving(commands["web"], slug, env, int(env["PORT"])) as server:
@@ -106,8 +87,8 @@ def test_release_then_web_serves_with_the_security_headers(slug, heroku_env):
         ("FLASK_DEBUG", "1", "SEC004"),
     ],
 )
-def test_web_refuses_to_start_with_unsafe_settings(slug, heroku_env, variable, value, rule):
-    env, _ = heroku_env
+def test_web_refuses_to_start_with_unsafe_settings(heroku, variable, value, rule):
+    slug, env, _ = heroku
     if value is None:
         del env[variable]
     else:

@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlencode
 
 
 @dataclass
@@ -18,10 +19,16 @@ class Response:
     body: bytes
 
 
-def fetch(port: int, path: str, headers: dict[str, str] | None = None) -> Response:
+def fetch(
+    port: int,
+    path: str,
+    headers: dict[str, str] | None = None,
+    method: str = "GET",
+    body: str | None = None,
+) -> Response:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
     try:
-        connection.request("GET", path, headers=headers or {})
+        connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
         return Response(response.status, response.headers, response.read())
     finally:
@@ -41,6 +48,12 @@ def clean_env(venv: Path, **variables: str) -> dict[str, str]:
     return env
 
 
+def procfile(project: Path) -> dict[str, str]:
+    """The process types of a Procfile: {"web": command, "release": command}."""
+    lines = (project / "Procfile").read_text().splitlines()
+    return dict(line.split(": ", 1) for line in lines if line.strip())
+
+
 def run(command: str, cwd: Path, env: dict[str, str], timeout: int = 120):
     """Run a platform's command line (a Procfile entry) the way the platform does: with a shell."""
     return subprocess.run(
@@ -57,6 +70,10 @@ class Server:
 
     def get(self, path: str, **headers: str) -> Response:
         return fetch(self.port, path, {k.replace("_", "-"): v for k, v in headers.items()})
+
+    def post_form(self, path: str, form: dict[str, str], headers: dict[str, str]) -> Response:
+        headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        return fetch(self.port, path, headers, method="POST", body=urlencode(form))
 
 
 @contextmanager

@@ -9,6 +9,8 @@ from contextlib import contextmanager
 import pytest
 
 POSTGRES = ("127.0.0.1", 5432)
+MARIADB = ("127.0.0.1", 3306)
+REDIS = ("127.0.0.1", 6379)
 START_HINT = "see the services section of README.md for how to start it"
 
 
@@ -22,21 +24,77 @@ def require(name: str, address: tuple[str, int]) -> None:
         pytest.skip(message)
 
 
+class Database:
+    """A fresh database on a real server: its URL as the platform gives it, and a way to
+    ask the server what tables and rows it holds."""
+
+    def __init__(self, url: str, query, tables_sql: str):
+        self.url = url
+        self._query = query
+        self._tables_sql = tables_sql
+
+    def rows(self, sql: str) -> list[tuple]:
+        return self._query(sql)
+
+    def tables(self) -> set[str]:
+        return {row[0] for row in self.rows(self._tables_sql)}
+
+
 @contextmanager
 def postgres_database():
-    """A new, empty PostgreSQL database for one test; yields its name, drops it after."""
+    """A new, empty PostgreSQL database for one test; dropped after."""
     require("PostgreSQL", POSTGRES)
     import psycopg
 
     name = f"cfp_{uuid.uuid4().hex[:12]}"
-    admin = f"postgresql://postgres@{POSTGRES[0]}:{POSTGRES[1]}/postgres"
-    with psycopg.connect(admin, autocommit=True) as connection:
+    server = f"postgresql://postgres@{POSTGRES[0]}:{POSTGRES[1]}"
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
         connection.execute(f'CREATE DATABASE "{name}"')
+
+    def query(sql):
+        with psycopg.connect(f"{server}/{name}") as connection:
+            return connection.execute(sql).fetchall()
+
+    database = Database(
+        f"postgres://postgres@{POSTGRES[0]}:{POSTGRES[1]}/{name}",
+        query,
+        "SELECT tablename FROM pg_tables WHERE schemaname = 'public'",
+    )
     try:
-        yield name
+        yield database
     finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def mariadb_database():
+    """A new, empty MariaDB database for one test; dropped after."""
+    require("MariaDB", MARIADB)
+    import pymysql
+
+    name = f"cfp_{uuid.uuid4().hex[:12]}"
+
+    def query(sql, database=name):
+        connection = pymysql.connect(
+            host=MARIADB[0], port=MARIADB[1], user="root", database=database, autocommit=True
+        )
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return list(cursor.fetchall())
+        finally:
+            connection.close()
+
+    query(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4", database=None)
+    database = Database(f"mysql://root@{MARIADB[0]}:{MARIADB[1]}/{name}", query, "SHOW TABLES")
+    try:
+        yield database
+    finally:
+        query(f"DROP DATABASE IF EXISTS `{name}`", database=None)
+
+
+DATABASES = {"postgresql": postgres_database, "mysql": mariadb_database}
 
 
 def free_port() -> int:

@@ -1,0 +1,64 @@
+"""Rate limits shared through a real Redis: two gunicorn servers (two workers each), on two
+ports, as two dynos behind Heroku's router, let exactly 5 of 40 sign-in attempts from one
+client through a limit of 5 per minute."""
+
+import re
+import uuid
+from contextlib import ExitStack
+
+import pytest
+
+from .support.processes import clean_env, procfile, run, serving
+from .support.rendering import deployed_copy
+from .support.services import REDIS, free_port, postgres_database, require
+
+SECRET_KEY = "r" * 10 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+ATTEMPTS = 40
+
+
+@pytest.fixture(scope="module")
+def slug(default_project, tmp_path_factory):
+    return deployed_copy(default_project, tmp_path_factory.mktemp("redis") / "slug")
+
+
+def sign_in_attempt(server, client_address: str) -> int:
+    """A browser's wrong-password sign-in: fetch the form (cookie and CSRF token), post it."""
+    router = {"X-Forwarded-Proto": "https", "X-Forwarded-For": client_address}
+    page = server.get("/auth/login", **{k.replace("-", "_"): v for k, v in router.items()})
+    token = re.search(rb'name="csrf-token" content="([^"]+)"', page.body).group(1).decode()
+    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
+    headers = {
+        **router,
+        "Cookie": cookie,
+        "Host": f"127.0.0.1:{server.port}",
+        "Referer": f"https://127.0.0.1:{server.port}/auth/login",
+    }
+    form = {"csrf_token": token, "login": "nobody", "password": "not the password"}
+    return server.post_form("/auth/login", form, headers).status
+
+
+def test_two_servers_sharing_redis_let_exactly_the_limit_through(slug, venv):
+    require("Redis", REDIS)
+    with postgres_database() as database, ExitStack() as servers:
+        env = clean_env(
+            venv,
+            FLASK_CONFIG="heroku",
+            SECRET_KEY=SECRET_KEY,
+            DATABASE_URL=database.url + "?sslmode=disable",
+            REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0",
+            WEB_CONCURRENCY="2",
+        )
+        assert run(procfile(slug)["release"], slug, env).returncode == 0
+        ports = [free_port(), free_port()]
+        both = [
+            servers.enter_context(serving(procfile(slug)["web"], slug, {**env, "PORT": str(p)}, p))
+            for p in ports
+        ]
+        client = f"198.18.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"  # fresh counters
+
+        statuses = [sign_in_attempt(both[n % 2], client) for n in range(ATTEMPTS)]
+        log = "".join(server.output() for server in both)
+
+    assert statuses.count(200) == 5, statuses
+    assert statuses.count(429) == ATTEMPTS - 5, statuses
+    assert "worker processes" not in log  # no in-memory warning: the storage is shared
