@@ -43,7 +43,7 @@ RULES = (
     Rule(
         "SEC003",
         "DATABASE_URL is not set.",
-        "Set DATABASE_URL to the production database's URL (the database add-on sets it).",
+        "Set DATABASE_URL to the production database's URL, or attach the platform's database.",
         lambda config, environ: not config.get("SQLALCHEMY_DATABASE_URI"),
     ),
     Rule(

@@ -88,7 +88,8 @@ def warn_if_limits_are_per_process(app: Flask) -> None:
     if in_memory and workers > 1 and not (app.debug or app.testing):
         app.logger.warning(
             "Rate limits are kept in memory by each of the %d worker processes, so each "
-            "process counts on its own. Set RATELIMIT_STORAGE_URI (or REDIS_URL) to share them.",
+            "process counts on its own. Point them at a shared storage such as Redis "
+            "(see RATELIMIT_STORAGE_URI in .env.example).",
             workers,
         )
 
