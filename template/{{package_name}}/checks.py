@@ -8,7 +8,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-MIN_SECRET_KEY_LENGTH = 50
+# 256 random bits written in base64 (what Render generates) take 43 characters.
+MIN_SECRET_KEY_LENGTH = 43
 GENERATE_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
 
 

@@ -64,7 +64,8 @@ def trust_proxies(app: Flask) -> None:
     front, so that request.remote_addr and request.is_secure are the client's."""
     count = app.config["TRUSTED_PROXY_COUNT"]
     if count:
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_port=count)
+        x_for = count + app.config["FORWARDED_FOR_EXTRA"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=x_for, x_proto=count, x_port=count)
 
 
 def add_cross_origin_headers(response: Response) -> Response:
