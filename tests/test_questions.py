@@ -26,6 +26,8 @@ REFUSALS = [
     ({"author_email": "a@b"}, "is not an e-mail address"),
     ({"author_email": "two@@example.com"}, "is not an e-mail address"),
     ({"database": "sqlite"}, "SQLite cannot be used on heroku"),
+    ({"database": "sqlite", "platform": "render"}, "SQLite cannot be used on render"),
+    ({"database": "sqlite", "platform": "fly"}, "SQLite cannot be used on fly"),
     ({"platform": "nowhere"}, "platform"),
 ]
 

@@ -10,6 +10,7 @@ import tomllib
 import pytest
 import yaml
 
+from .support.processes import procfile
 from .support.rendering import TEMPLATE, render, text_files
 
 VARIANTS = {
@@ -22,15 +23,38 @@ VARIANTS = {
     "mailgun-no-redis": {"email": "mailgun", "redis": False},
     "postmark-no-accounts": {"email": "postmark", "auth": False, "sentry": True},
     "ses-mysql-no-redis": {"email": "ses", "database": "mysql", "redis": False},
+    "render": {"platform": "render"},
+    "fly-mysql": {"platform": "fly", "database": "mysql"},
+    "docker-sqlite": {"platform": "docker", "database": "sqlite"},
+    "vps-sqlite-no-redis": {"platform": "vps", "database": "sqlite", "redis": False},
 }
-HEROKU_FILES = {"Procfile", "app.json", ".python-version", "requirements.txt"}
-EVERY_PROJECT_FILES = {".env.example", "README.md", "SECURITY.md", "gunicorn.conf.py", ".gitignore"}
-OTHER_PLATFORM_FILES = {"render.yaml", "fly.toml", "Dockerfile", "compose.yaml", ".dockerignore"}
+HEROKU_VARIANTS = [name for name, answers in VARIANTS.items() if "platform" not in answers]
+EVERY_PROJECT_FILES = {
+    ".env.example",
+    ".gitignore",
+    ".python-version",
+    "README.md",
+    "SECURITY.md",
+    "gunicorn.conf.py",
+    "requirements.txt",
+}
+PLATFORM_FILES = {
+    "heroku": {"Procfile", "app.json"},
+    "render": {"render.yaml"},
+    "fly": {"fly.toml", "Dockerfile", ".dockerignore"},
+    "docker": {"Dockerfile", ".dockerignore", "compose.yaml", "Caddyfile"},
+    "vps": {"deploy"},
+}
 JINJA = re.compile(r"{{|{%|{#")  # an opening delimiter; "}}" also closes nested dicts
 
 
 @pytest.fixture(scope="module", params=list(VARIANTS), ids=list(VARIANTS))
 def project(request, tmp_path_factory):
+    return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
+
+
+@pytest.fixture(scope="module", params=HEROKU_VARIANTS, ids=HEROKU_VARIANTS)
+def heroku_project(request, tmp_path_factory):
     return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
 
 
@@ -85,16 +109,22 @@ def test_every_python_file_compiles(project):
 
 
 def test_data_files_parse(project):
-    json.loads((project / "app.json").read_text())
-    tomllib.loads((project / "pyproject.toml").read_text())
-    yaml.safe_load((project / ".copier-answers.yml").read_text())
+    for path in project.rglob("*"):
+        if path.suffix == ".json":
+            json.loads(path.read_text())
+        elif path.suffix == ".toml":
+            tomllib.loads(path.read_text())
+        elif path.suffix in {".yml", ".yaml"}:
+            yaml.safe_load(path.read_text())
 
 
 def test_the_platform_files_are_there_and_no_others(project):
     names = {path.name for path in project.iterdir()}
-    assert names >= HEROKU_FILES | EVERY_PROJECT_FILES
+    platform = answers_of(project)["platform"]
+    others = set().union(*PLATFORM_FILES.values()) - PLATFORM_FILES[platform]
+    assert names >= EVERY_PROJECT_FILES | PLATFORM_FILES[platform]
+    assert not names & others, f"{platform} renders files of other platforms"
     assert (project / "docs" / "DEPLOYMENT.md").exists()
-    assert not OTHER_PLATFORM_FILES & names
 
 
 def test_the_python_version_is_the_one_chosen(project):
@@ -176,7 +206,8 @@ def test_the_env_task_never_overwrites_a_setting(tmp_path):
     assert sum(line.startswith("SECRET_KEY=") for line in lines) == 1
 
 
-def test_app_json_declares_every_variable_the_production_config_reads(project):
+def test_app_json_declares_every_variable_the_production_config_reads(heroku_project):
+    project = heroku_project
     answers = answers_of(project)
     read = variables_read_by_config(project)
     app_json = json.loads((project / "app.json").read_text())
@@ -201,9 +232,9 @@ def test_env_example_documents_every_variable_the_config_reads(project):
     assert read <= documented
 
 
-def test_procfile_releases_with_flask_deploy_and_serves_with_the_shared_gunicorn_config(project):
-    processes = dict(
-        line.split(": ", 1) for line in (project / "Procfile").read_text().splitlines() if line
-    )
+def test_procfile_releases_with_flask_deploy_and_serves_with_the_shared_gunicorn_config(
+    heroku_project,
+):
+    processes = procfile(heroku_project)
     assert processes["web"].startswith("gunicorn --config gunicorn.conf.py ")
     assert processes["release"].endswith(" deploy")
