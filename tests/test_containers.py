@@ -521,11 +521,13 @@ def test_the_release_step_then_the_image_command_serve_securely(
         }
         env = clean_env(
             venv,
-            **settings,
-            SECRET_KEY=SECRET_KEY,
-            DATABASE_URL=database_url(database, answers["database"]),
-            PORT=str(port),
-            GUNICORN_BIND=f"127.0.0.1:{port}",
+            **{
+                **settings,
+                "SECRET_KEY": SECRET_KEY,
+                "DATABASE_URL": database_url(database, answers["database"]),
+                "PORT": str(port),
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+            },
         )
         if answers["redis"]:
             env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"

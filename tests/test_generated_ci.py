@@ -86,12 +86,9 @@ def test_the_test_job_passes_against_real_services(project, venv, tmp_path):
     assert any(command.startswith("bandit -r") for command in commands)
     assert any(command.endswith("db check") for command in commands)
     assert commands[-1] == "pytest"
-    fresh_sqlite = contextlib.nullcontext(SimpleNamespace(url=f"sqlite:///{tmp_path}/ci.sqlite3"))
-    with (
-        DATABASES[chosen["database"]]()
-        if chosen["database"] in DATABASES
-        else fresh_sqlite as database
-    ):
+    sqlite = SimpleNamespace(url=f"sqlite:///{tmp_path}/ci.sqlite3")  # a fresh file, as in CI
+    database_server = DATABASES.get(chosen["database"], lambda: contextlib.nullcontext(sqlite))
+    with database_server() as database:
         env["TEST_DATABASE_URL"] = database.url
         if "TEST_REDIS_URL" in env:
             require("Redis", REDIS)

@@ -22,7 +22,7 @@ SERVER_LIFETIME = timedelta(days=90)
 @dataclass(frozen=True)
 class TestCertificates:
     authority: Path  # the CA certificate, for clients
-    fullchain: Path  # the server certificate (certbot's fullchain.pem)
+    fullchain: Path  # the server certificate (certbot's fullchain.pem; no intermediate here)
     private_key: Path  # its key (certbot's privkey.pem)
 
 
@@ -115,7 +115,7 @@ def make_test_certificates(folder: Path) -> TestCertificates:
     )
     pem = serialization.Encoding.PEM
     certificates.authority.write_bytes(ca.public_bytes(pem))
-    certificates.fullchain.write_bytes(server.public_bytes(pem) + ca.public_bytes(pem))
+    certificates.fullchain.write_bytes(server.public_bytes(pem))
     _write_key(key, certificates.private_key)
     return certificates
 
