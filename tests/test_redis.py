@@ -2,6 +2,7 @@
 ports, as two dynos behind Heroku's router, let exactly 5 of 40 sign-in attempts from one
 client through a limit of 5 per minute."""
 
+import json
 import re
 import uuid
 from contextlib import ExitStack
@@ -56,9 +57,11 @@ def test_two_servers_sharing_redis_let_exactly_the_limit_through(slug, venv):
         ]
         client = f"198.18.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250 + 1}"  # fresh counters
 
+        ready = json.loads(both[0].get("/health/ready").body)
         statuses = [sign_in_attempt(both[n % 2], client) for n in range(ATTEMPTS)]
         log = "".join(server.output() for server in both)
 
+    assert ready == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
     assert statuses.count(200) == 5, statuses
     assert statuses.count(429) == ATTEMPTS - 5, statuses
     assert "worker processes" not in log  # no in-memory warning: the storage is shared

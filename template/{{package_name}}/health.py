@@ -1,5 +1,7 @@
 """Health checks for the platform and monitors: /health says the process is alive (it
-touches nothing else), /health/ready that it can reach its database."""
+touches nothing else), /health/ready that it can reach its database (503 when not) and
+whether the shared rate-limit storage answers. Without that storage each process counts on
+its own until it is back: the app still serves, so readiness stays 200 and says "degraded"."""
 
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
@@ -25,10 +27,19 @@ def alive():
 @bp.get("/health/ready")
 @talisman(force_https=False)
 def ready():
+    checks = {"database": database_state()}
+    if not current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory:"):
+        checks["rate_limit_storage"] = "ok" if limiter.storage.check() else "degraded"
+    if checks["database"] != "ok":
+        return no_store(jsonify(status="unavailable", **checks)), 503
+    return no_store(jsonify(status="ok", **checks))
+
+
+def database_state() -> str:
     try:
         db.session.execute(text("SELECT 1"))
     except SQLAlchemyError:
         current_app.logger.exception("Readiness check: the database is unreachable")
         db.session.rollback()
-        return no_store(jsonify(status="unavailable", database="unreachable")), 503
-    return no_store(jsonify(status="ok", database="ok"))
+        return "unreachable"
+    return "ok"
