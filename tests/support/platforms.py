@@ -2,6 +2,7 @@
 interpolation, .dockerignore), finding the linters the tests run, and the checks every
 platform's release step and web server must pass when they run for real."""
 
+import json
 import os
 import re
 import shlex
@@ -248,8 +249,9 @@ def client_address() -> str:
 @contextmanager
 def serving_securely(command: str, cwd: Path, env: dict[str, str], port: int):
     """Start the web command and check what a browser behind the platform's proxy gets:
-    /health with the security headers over HTTPS, the database reachable, secure cookies,
-    and a 301 to HTTPS for a page asked for over plain HTTP. Yields the server."""
+    /health with the security headers over HTTPS, the database (and Redis, when REDIS_URL is
+    set) reachable, secure cookies, and a 301 to HTTPS for a page asked for over plain HTTP.
+    Yields the server."""
     proxy = {"X_Forwarded_Proto": "https", "X_Forwarded_For": client_address()}
     with serving(command, cwd, env, port) as server:
         health = server.get("/health", **proxy)
@@ -260,7 +262,10 @@ def serving_securely(command: str, cwd: Path, env: dict[str, str], port: int):
         assert health.headers["X-Frame-Options"] == "DENY"
 
         ready = server.get("/health/ready", **proxy)
-        assert (ready.status, ready.body) == (200, b'{"database":"ok","status":"ok"}\n')
+        expected = {"status": "ok", "database": "ok"}
+        if env.get("REDIS_URL"):
+            expected["rate_limit_storage"] = "ok"
+        assert (ready.status, json.loads(ready.body)) == (200, expected)
 
         assert server.get("/health").status == 200  # the platform's own check: plain HTTP
 

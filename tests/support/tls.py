@@ -120,7 +120,7 @@ def make_test_certificates(folder: Path) -> TestCertificates:
     return certificates
 
 
-def https_get(
+def https_request(
     port: int,
     path: str,
     authority: Path,

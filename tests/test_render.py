@@ -1,0 +1,237 @@
+"""Render: the render.yaml Blueprint declares the web service, its database and Key Value
+instance and every variable the app reads, secrets only by reference, generation or prompt.
+Its commands run for real: the pre-deploy command twice against a fresh database, then the
+start command with the Blueprint's settings, answering as Render's load balancer reaches it."""
+
+import json
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+
+from .support.platforms import (
+    NOT_FOR_PRODUCTION,
+    answers_of,
+    release_twice,
+    serving_securely,
+    variables_read_by_config,
+)
+from .support.processes import clean_env, procfile
+from .support.rendering import deployed_copy, render
+from .support.services import DATABASES, REDIS, free_port, require
+
+VARIANTS = {
+    "render-postgresql": {"platform": "render"},
+    "render-mysql-no-redis": {
+        "platform": "render",
+        "database": "mysql",
+        "redis": False,
+        "email": "sendgrid",
+        "sentry": True,
+    },
+    "render-no-accounts-no-mail": {
+        "platform": "render",
+        "auth": False,
+        "email": "none",
+        "python_version": "3.13",
+    },
+    "render-postmark-no-redis": {"platform": "render", "email": "postmark", "redis": False},
+}
+OTHER_PLATFORMS_FILES = {"Procfile", "app.json", "fly.toml", "Dockerfile", ".dockerignore"}
+SOURCES = {"value", "generateValue", "sync", "fromDatabase", "fromService"}
+# Render's generateValue: 256 random bits in base64.
+SECRET_KEY = "q2vN5hX0c8Jr4LtS7yWb1ZpKm3Ue9Gd6Ao2Fi5Hn8Ts="
+
+
+@pytest.fixture(scope="module", params=list(VARIANTS))
+def project(request, tmp_path_factory) -> Path:
+    return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
+
+
+@pytest.fixture(scope="module")
+def heroku_web_command(tmp_path_factory) -> str:
+    """The Procfile's web command, which Render's start command must equal."""
+    return procfile(render(tmp_path_factory.mktemp("heroku") / "app"))["web"]
+
+
+def blueprint(project: Path) -> dict:
+    return yaml.safe_load((project / "render.yaml").read_text())
+
+
+def web_service(project: Path) -> dict:
+    (web,) = [s for s in blueprint(project)["services"] if s["type"] == "web"]
+    return web
+
+
+def env_vars(project: Path) -> dict[str, dict]:
+    variables = web_service(project)["envVars"]
+    keys = [variable["key"] for variable in variables]
+    assert len(keys) == len(set(keys)), "a variable declared twice"
+    return {variable["key"]: variable for variable in variables}
+
+
+def test_render_yaml_renders_and_no_other_platforms_files(project):
+    names = {path.name for path in project.iterdir()}
+    assert {"render.yaml", ".python-version", "requirements.txt", "gunicorn.conf.py"} <= names
+    assert not OTHER_PLATFORMS_FILES & names
+    text = (project / "render.yaml").read_text()
+    assert "{{" not in text and "{%" not in text
+    assert text.endswith("\n") and not text.endswith("\n\n")
+
+
+def test_the_web_service_builds_releases_and_starts_as_on_heroku(project, heroku_web_command):
+    package = answers_of(project)["package_name"]
+    web = web_service(project)
+    assert web["name"] == answers_of(project)["project_slug"]
+    assert web["runtime"] == "python"
+    assert web["buildCommand"] == "pip install -r requirements.txt"
+    assert web["preDeployCommand"] == f"flask --app {package} deploy"
+    assert web["startCommand"] == heroku_web_command
+    assert web["startCommand"].startswith("gunicorn --config gunicorn.conf.py ")
+    assert web["healthCheckPath"] == "/health"
+    assert web["plan"] != "free", "the pre-deploy command needs a paid instance type"
+
+
+def test_render_runs_the_chosen_python(project):
+    version = answers_of(project)["python_version"]
+    assert (project / ".python-version").read_text().strip() == version
+    # PYTHON_VERSION wins over .python-version, and Render wants a full version there.
+    pinned = env_vars(project).get("PYTHON_VERSION", {}).get("value")
+    assert pinned is None or re.fullmatch(re.escape(version) + r"\.\d+", pinned)
+
+
+def test_the_database_and_key_value_are_wired_over_the_private_network(project):
+    answers = answers_of(project)
+    document, variables = blueprint(project), env_vars(project)
+    database_url, services = variables["DATABASE_URL"], document["services"]
+    if answers["database"] == "postgresql":
+        (database,) = document["databases"]
+        assert database_url["fromDatabase"] == {
+            "name": database["name"],
+            "property": "connectionString",
+        }
+        assert database["ipAllowList"] == []
+    else:
+        assert "databases" not in document
+        assert database_url == {"key": "DATABASE_URL", "sync": False}
+        assert "no managed MySQL" in (project / "render.yaml").read_text()
+
+    key_value = [s for s in services if s["type"] == "keyvalue"]
+    if answers["redis"]:
+        (store,) = key_value
+        assert variables["REDIS_URL"]["fromService"] == {
+            "type": "keyvalue",
+            "name": store["name"],
+            "property": "connectionString",
+        }
+        assert store["ipAllowList"] == []
+        assert store["maxmemoryPolicy"] == "noeviction"
+    else:
+        assert not key_value
+        assert "REDIS_URL" not in variables
+    regions = {s["region"] for s in services} | {d["region"] for d in document.get("databases", [])}
+    assert len(regions) == 1, "the private network joins services of one region only"
+
+
+def test_every_variable_has_one_source_and_no_secret_is_written(project):
+    variables = env_vars(project)
+    for key, variable in variables.items():
+        sources = set(variable) - {"key"}
+        assert len(sources) == 1 and sources <= SOURCES, f"{key}: {variable}"
+        if "sync" in variable:
+            assert variable["sync"] is False, key
+        if "value" in variable:
+            assert isinstance(variable["value"], str), f"{key}: quote it, Render wants text"
+    assert variables["FLASK_CONFIG"] == {"key": "FLASK_CONFIG", "value": "render"}
+    assert variables["SECRET_KEY"] == {"key": "SECRET_KEY", "generateValue": True}
+    for secret in ("MAIL_PASSWORD", "SENTRY_DSN", "DATABASE_URL", "REDIS_URL"):
+        assert "value" not in variables.get(secret, {}), f"{secret} written in render.yaml"
+    local_key = next(
+        line.split("=", 1)[1]
+        for line in (project / ".env").read_text().splitlines()
+        if line.startswith("SECRET_KEY=")
+    )
+    assert local_key not in (project / "render.yaml").read_text()
+
+
+def test_every_variable_the_config_reads_is_declared_and_nothing_else(project):
+    read = {
+        name for name in variables_read_by_config(project) if not NOT_FOR_PRODUCTION.match(name)
+    }
+    declared = set(env_vars(project)) - {"PYTHON_VERSION"}
+    required = {"FLASK_CONFIG", "SECRET_KEY", "DATABASE_URL"}
+    if answers_of(project)["redis"]:
+        required.add("REDIS_URL")
+    assert required <= declared
+    assert read <= declared
+    assert declared <= read | {"FLASK_CONFIG"}, "a variable that the app never reads"
+
+
+def settings(project: Path) -> dict[str, str]:
+    """The variables as Render sets them from the Blueprint alone: values as written, and
+    each `sync: false` prompt answered with nothing."""
+    return {
+        key: variable.get("value", "")
+        for key, variable in env_vars(project).items()
+        if "value" in variable or "sync" in variable
+    }
+
+
+def test_a_prompt_left_empty_keeps_the_apps_default(project, venv):
+    package = answers_of(project)["package_name"]
+    prompted = {
+        key: ""
+        for key, variable in env_vars(project).items()
+        if variable.get("sync") is False and key != "DATABASE_URL"  # required: SEC003
+    }
+    base = {key: value for key, value in settings(project).items() if key not in prompted} | {
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": "postgresql://u:p@db/d",
+    }
+    script = (
+        "import json, sys\n"
+        f"from {package}.config import config_for\n"
+        "base, prompted = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
+        "a = vars(config_for('render', base, '/tmp'))\n"
+        "b = vars(config_for('render', {**base, **prompted}, '/tmp'))\n"
+        "print(json.dumps({k: [repr(a.get(k)), repr(b.get(k))] for k in a.keys() | b.keys()"
+        " if repr(a.get(k)) != repr(b.get(k))}))\n"
+    )
+    result = subprocess.run(
+        [venv / "bin" / "python", "-c", script, json.dumps(base), json.dumps(prompted)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {}, "an empty answer changes a setting"
+
+
+def test_pre_deploy_then_start_command_serve_securely(project, venv, tmp_path):
+    answers = answers_of(project)
+    if answers["redis"]:
+        require("Redis", REDIS)
+    service = deployed_copy(project, tmp_path / "service")
+    assert not (service / ".env").exists()
+    web, port = web_service(project), free_port()
+    with DATABASES[answers["database"]]() as database:
+        url = database.url + ("?sslmode=disable" if answers["database"] == "postgresql" else "")
+        env = clean_env(
+            venv,
+            **{
+                **settings(project),
+                "SECRET_KEY": SECRET_KEY,
+                "DATABASE_URL": url,
+                "PORT": str(port),
+                "GUNICORN_BIND": f"127.0.0.1:{port}",
+            },
+        )
+        if answers["redis"]:
+            env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
+
+        release_twice(web["preDeployCommand"], service, env, database, answers["auth"])
+
+        with serving_securely(web["startCommand"], service, env, port) as server:
+            assert "request_id=" in server.output()
