@@ -27,6 +27,11 @@ def fetch(
     body: str | None = None,
 ) -> Response:
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    return exchange(connection, method, path, headers, body)
+
+
+def exchange(connection, method="GET", path="/", headers=None, body=None) -> Response:
+    """Send one request on connection, read the whole response, close the connection."""
     try:
         connection.request(method, path, body=body, headers=headers or {})
         response = connection.getresponse()
@@ -61,12 +66,25 @@ def run(command: str, cwd: Path, env: dict[str, str], timeout: int = 120):
     )
 
 
-class Server:
-    def __init__(self, process: subprocess.Popen, log: Path, port: int):
-        self.process, self.log, self.port = process, log, port
+class RunningProcess:
+    """A server process started by `started`, with the output it has written so far."""
+
+    def __init__(self, process: subprocess.Popen, log: Path):
+        self.process, self.log = process, log
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")
+
+    def get(self, path: str, **headers: str) -> Response:
+        raise NotImplementedError
+
+
+class Server(RunningProcess):
+    """A server listening on a TCP port of 127.0.0.1."""
+
+    def __init__(self, process: subprocess.Popen, log: Path, port: int):
+        super().__init__(process, log)
+        self.port = port
 
     def get(self, path: str, **headers: str) -> Response:
         return fetch(self.port, path, {k.replace("_", "-"): v for k, v in headers.items()})
@@ -77,9 +95,9 @@ class Server:
 
 
 @contextmanager
-def serving(command: str, cwd: Path, env: dict[str, str], port: int, timeout: float = 30):
-    """Start command (which must listen on port), wait until it answers /health, yield a
-    Server, and stop it and its children by process group at the end."""
+def started(command: str, cwd: Path, env: dict[str, str], make_server, timeout: float = 30):
+    """Start command, wrap it as make_server(process, log), wait until it answers /health,
+    yield it, and stop it and its children by process group at the end."""
     with tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False) as log:
         process = subprocess.Popen(
             ["bash", "-c", f"exec {command}"],
@@ -89,7 +107,7 @@ def serving(command: str, cwd: Path, env: dict[str, str], port: int, timeout: fl
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = Server(process, Path(log.name), port)
+    server = make_server(process, Path(log.name))
     try:
         wait_until_answering(server, timeout)
         yield server
@@ -98,17 +116,23 @@ def serving(command: str, cwd: Path, env: dict[str, str], port: int, timeout: fl
         Path(log.name).unlink(missing_ok=True)
 
 
-def wait_until_answering(server: Server, timeout: float) -> None:
+def serving(command: str, cwd: Path, env: dict[str, str], port: int, timeout: float = 30):
+    """Start command, which must listen on port of 127.0.0.1; see `started`."""
+    return started(command, cwd, env, lambda process, log: Server(process, log, port), timeout)
+
+
+def wait_until_answering(server: RunningProcess, timeout: float) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             code = server.process.returncode
             raise RuntimeError(f"the server exited ({code}):\n{server.output()}")
         try:
-            server.get("/health")
-            return
+            if server.get("/health").status == 200:
+                return
         except OSError:
-            time.sleep(0.2)
+            pass
+        time.sleep(0.2)
     raise TimeoutError(f"the server did not answer within {timeout} s:\n{server.output()}")
 
 

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from .processes import Response
+from .processes import Response, exchange
 
 SERVER_LIFETIME = timedelta(days=90)
 
@@ -135,9 +135,4 @@ def https_request(
     connection = http.client.HTTPSConnection(
         "127.0.0.1", port, context=context, timeout=10, source_address=(source_address, 0)
     )
-    try:
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        return Response(response.status, response.headers, response.read())
-    finally:
-        connection.close()
+    return exchange(connection, method, path, headers, body)
