@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
+from .support.actionlint import actionlint
 from .support.processes import clean_env, run
 from .support.rendering import deployed_copy, render
 from .support.services import DATABASES, REDIS, require
@@ -24,6 +25,7 @@ VARIANTS = {
     "gitlab-postgresql": {"ci": "gitlab", "redis": False},
     "gitlab-mysql-redis": {"ci": "gitlab", "database": "mysql"},
 }
+GITHUB_VARIANTS = [name for name, answers in VARIANTS.items() if answers["ci"] == "github"]
 
 
 @pytest.fixture(scope="module", params=list(VARIANTS))
@@ -58,6 +60,28 @@ def test_the_ci_file_matches_its_schema(project):
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module", params=GITHUB_VARIANTS)
+def github_project(request, tmp_path_factory):
+    return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
+
+
+def test_actionlint_finds_nothing_in_the_workflow(github_project):
+    result = actionlint(github_project / CI_FILES["github"])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_actionlint_reports_a_broken_workflow(tmp_path):
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    timeout-minute: 5\n"
+        "    steps:\n      - run: echo ${{ matrix.nope }}\n"
+    )
+    result = actionlint(broken)
+    assert result.returncode == 1
+    assert 'unexpected key "timeout-minute"' in result.stdout
+    assert 'property "nope" is not defined' in result.stdout
 
 
 def test_job(project) -> tuple[list[str], dict[str, str]]:
