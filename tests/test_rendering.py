@@ -19,6 +19,7 @@ VARIANTS = {
     "accounts-no-mail": {"auth": True, "email": "none"},
     "mail-no-accounts": {"auth": False, "email": "smtp"},
     "python-3.13": {"python_version": "3.13"},
+    "python-3.11-gitlab": {"python_version": "3.11", "ci": "gitlab"},
     "mysql-sendgrid-sentry": {"database": "mysql", "email": "sendgrid", "sentry": True},
     "mailgun-no-redis": {"email": "mailgun", "redis": False},
     "postmark-no-accounts": {"email": "postmark", "auth": False, "sentry": True},
