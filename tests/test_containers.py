@@ -173,12 +173,12 @@ def test_the_image_serves_with_the_procfile_command_on_port_8000(project, heroku
     assert runtime.last("EXPOSE") == env_of(runtime)["PORT"] == "8000"
 
 
-def test_the_image_checks_its_health_with_python_on_port_8000(project):
+def test_the_image_checks_its_health_with_python_on_the_servers_port(project):
     check = final_stage(project).last("HEALTHCHECK")
     command = exec_form(check.split(" CMD ", 1)[1])
     assert command[:2] == ["python", "-c"]
     assert "urllib.request" in command[2]
-    assert "'http://127.0.0.1:8000/health'" in command[2]
+    assert "'http://127.0.0.1:%s/health' % os.environ.get('PORT', '8000')" in command[2]
     assert "--timeout=" in check and "--interval=" in check
 
 
