@@ -18,7 +18,6 @@ import yaml
 from .support.platforms import (
     NOT_FOR_PRODUCTION,
     MissingVariable,
-    answers_of,
     build_context,
     compose_environment,
     dockerfile_stages,
@@ -30,10 +29,9 @@ from .support.platforms import (
     release_twice,
     serving_securely,
     sqlite_database,
-    variables_read_by_config,
 )
 from .support.processes import clean_env, procfile, run
-from .support.rendering import deployed_copy, render
+from .support.rendering import answers_of, deployed_copy, render, variables_read_by_config
 from .support.services import DATABASES, REDIS, free_port, require
 
 VARIANTS = {

@@ -13,7 +13,7 @@ import yaml
 
 from .support.actionlint import actionlint
 from .support.processes import clean_env, run
-from .support.rendering import deployed_copy, render
+from .support.rendering import answers_of, deployed_copy, render
 from .support.services import DATABASES, REDIS, require
 
 CI_FILES = {"github": ".github/workflows/ci.yml", "gitlab": ".gitlab-ci.yml"}
@@ -35,12 +35,8 @@ def project(request, tmp_path_factory):
     return deployed_copy(render(root / "work", **VARIANTS[request.param]), root / "checkout")
 
 
-def answers(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
 def test_only_the_chosen_ci_renders(project):
-    chosen = answers(project)["ci"]
+    chosen = answers_of(project)["ci"]
     for ci, path in CI_FILES.items():
         assert (project / path).exists() == (ci == chosen), path
 
@@ -52,7 +48,7 @@ def test_no_ci_renders_no_ci_files(tmp_path):
 
 
 def test_the_ci_file_matches_its_schema(project):
-    ci = answers(project)["ci"]
+    ci = answers_of(project)["ci"]
     checker = Path(sys.executable).with_name("check-jsonschema")
     result = subprocess.run(
         [str(checker), "--builtin-schema", SCHEMAS[ci], str(project / CI_FILES[ci])],
@@ -86,7 +82,7 @@ def test_actionlint_reports_a_broken_workflow(tmp_path):
 
 def test_job(project) -> tuple[list[str], dict[str, str]]:
     """The test job's commands and environment, as the CI file states them."""
-    ci = answers(project)["ci"]
+    ci = answers_of(project)["ci"]
     document = yaml.safe_load((project / CI_FILES[ci]).read_text())
     if ci == "github":
         job = document["jobs"]["test"]
@@ -105,7 +101,7 @@ test_job.__test__ = False  # a helper, not a test
 
 def test_the_test_job_passes_against_real_services(project, venv, tmp_path):
     commands, env = test_job(project)
-    chosen = answers(project)
+    chosen = answers_of(project)
     assert commands[0] == "python -m pip install -r requirements-dev.txt"
     assert any(command.startswith("bandit -r") for command in commands)
     assert any(command.endswith("db check") for command in commands)
@@ -125,7 +121,7 @@ def test_the_test_job_passes_against_real_services(project, venv, tmp_path):
 
 
 def test_the_audit_job_is_strict_about_every_pin(project):
-    ci = answers(project)["ci"]
+    ci = answers_of(project)["ci"]
     text = (project / CI_FILES[ci]).read_text()
     assert "pip-audit --strict --requirement requirements.txt" in text
 

@@ -13,13 +13,11 @@ import yaml
 
 from .support.platforms import (
     NOT_FOR_PRODUCTION,
-    answers_of,
     release_twice,
     serving_securely,
-    variables_read_by_config,
 )
 from .support.processes import clean_env, procfile
-from .support.rendering import deployed_copy, render
+from .support.rendering import answers_of, deployed_copy, render, variables_read_by_config
 from .support.services import DATABASES, REDIS, free_port, require
 
 VARIANTS = {

@@ -11,7 +11,13 @@ import pytest
 import yaml
 
 from .support.processes import procfile
-from .support.rendering import TEMPLATE, render, text_files
+from .support.rendering import (
+    TEMPLATE,
+    answers_of,
+    render,
+    text_files,
+    variables_read_by_config,
+)
 
 VARIANTS = {
     "default": {},
@@ -57,16 +63,6 @@ def project(request, tmp_path_factory):
 @pytest.fixture(scope="module", params=HEROKU_VARIANTS, ids=HEROKU_VARIANTS)
 def heroku_project(request, tmp_path_factory):
     return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
-
-
-def answers_of(project) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
-def variables_read_by_config(project) -> set[str]:
-    """The environment variables config.py reads (environ.get("X") or env_int(environ, "X"))."""
-    config = (project / answers_of(project)["package_name"] / "config.py").read_text()
-    return set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
 
 
 def flask_template_sources() -> dict[str, str]:

@@ -17,12 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import yaml
 
 from .support import nginx
 from .support.processes import clean_env, exits_without_serving, fetch, run
 from .support.programs import require_program
-from .support.rendering import deployed_copy, render
+from .support.rendering import answers_of, deployed_copy, render
 from .support.services import DATABASES, REDIS, free_port, require
 from .support.tls import https_request, make_test_certificates
 from .support.unix_socket import serving_on_socket
@@ -53,10 +52,6 @@ DUMP_PROGRAMS = {
 def project(request, tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp(request.param)
     return render(root / "app", platform="vps", **VARIANTS[request.param])
-
-
-def answers_of(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
 
 
 def deploy_folder(project: Path) -> Path:

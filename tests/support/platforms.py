@@ -25,16 +25,6 @@ from .services import Database
 NOT_FOR_PRODUCTION = re.compile(r"^TEST_|^HEROKU_|^JAWSDB_URL$")
 
 
-def answers_of(project: Path) -> dict:
-    return yaml.safe_load((project / ".copier-answers.yml").read_text())
-
-
-def variables_read_by_config(project: Path) -> set[str]:
-    """The environment variables config.py reads (environ.get("X") or env_int(environ, "X"))."""
-    config = (project / answers_of(project)["package_name"] / "config.py").read_text()
-    return set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
-
-
 def documented_in_env_example(project: Path) -> set[str]:
     example = (project / ".env.example").read_text()
     return set(re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE))

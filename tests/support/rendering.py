@@ -1,7 +1,10 @@
 """Rendering the template from this working tree."""
 
+import re
 import subprocess
 from pathlib import Path
+
+import yaml
 
 import copier
 
@@ -46,3 +49,14 @@ def deployed_copy(project: Path, destination: Path) -> Path:
     ).stdout
     subprocess.run(["tar", "-x", "-C", str(destination)], input=archive, check=True)
     return destination
+
+
+def answers_of(project: Path) -> dict:
+    """The answers a rendered project was made with (its .copier-answers.yml)."""
+    return yaml.safe_load((project / ".copier-answers.yml").read_text())
+
+
+def variables_read_by_config(project: Path) -> set[str]:
+    """The environment variables config.py reads (environ.get("X") or env_int(environ, "X"))."""
+    config = (project / answers_of(project)["package_name"] / "config.py").read_text()
+    return set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
