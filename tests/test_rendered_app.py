@@ -5,19 +5,12 @@ import subprocess
 
 import pytest
 
+from .support import matrix
 from .support.rendering import render
 from .support.venv import pinned_lines
 
-VARIANTS = {
-    "default": {},
-    "no-accounts-no-mail": {"auth": False, "email": "none"},
-    "accounts-no-mail": {"auth": True, "email": "none"},
-    "mail-no-accounts": {"auth": False, "email": "smtp"},
-    "mysql-sendgrid-sentry": {"database": "mysql", "email": "sendgrid", "sentry": True},
-    "mailgun-no-redis": {"email": "mailgun", "redis": False},
-    "postmark-sentry-no-accounts": {"email": "postmark", "auth": False, "sentry": True},
-    "ses-mysql-no-redis": {"email": "ses", "database": "mysql", "redis": False},
-}
+# Every value and every accepted pair of values, computed from copier.yml (support/matrix.py).
+VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.covering_variants()}
 
 # Every installed distribution that requirements.txt pins must have all of its own
 # dependencies pinned there too: a platform that installs the file gets a complete set.

@@ -10,6 +10,7 @@ import tomllib
 import pytest
 import yaml
 
+from .support import matrix
 from .support.processes import procfile
 from .support.rendering import (
     TEMPLATE,
@@ -19,23 +20,9 @@ from .support.rendering import (
     variables_read_by_config,
 )
 
-VARIANTS = {
-    "default": {},
-    "no-accounts-no-mail": {"auth": False, "email": "none"},
-    "accounts-no-mail": {"auth": True, "email": "none"},
-    "mail-no-accounts": {"auth": False, "email": "smtp"},
-    "python-3.13": {"python_version": "3.13"},
-    "python-3.11-gitlab": {"python_version": "3.11", "ci": "gitlab"},
-    "mysql-sendgrid-sentry": {"database": "mysql", "email": "sendgrid", "sentry": True},
-    "mailgun-no-redis": {"email": "mailgun", "redis": False},
-    "postmark-no-accounts": {"email": "postmark", "auth": False, "sentry": True},
-    "ses-mysql-no-redis": {"email": "ses", "database": "mysql", "redis": False},
-    "render": {"platform": "render"},
-    "fly-mysql": {"platform": "fly", "database": "mysql"},
-    "docker-sqlite": {"platform": "docker", "database": "sqlite"},
-    "vps-sqlite-no-redis": {"platform": "vps", "database": "sqlite", "redis": False},
-}
-HEROKU_VARIANTS = [name for name, answers in VARIANTS.items() if "platform" not in answers]
+# Every value and every accepted pair of values, computed from copier.yml (support/matrix.py).
+VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.covering_variants()}
+HEROKU_VARIANTS = [name for name, answers in VARIANTS.items() if answers["platform"] == "heroku"]
 EVERY_PROJECT_FILES = {
     ".env.example",
     ".gitignore",
