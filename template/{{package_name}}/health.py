@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db, limiter, talisman
+from .security import limits_are_shared
 
 bp = Blueprint("health", __name__)
 limiter.exempt(bp)  # platforms poll these often; a monitor must never be refused
@@ -28,7 +29,7 @@ def alive():
 @talisman(force_https=False)
 def ready():
     checks = {"database": database_state()}
-    if not current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory:"):
+    if limits_are_shared(current_app.config):
         checks["rate_limit_storage"] = "ok" if limiter.storage.check() else "degraded"
     if checks["database"] != "ok":
         return no_store(jsonify(status="unavailable", **checks)), 503

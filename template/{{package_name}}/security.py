@@ -81,12 +81,16 @@ def limit_session_lifetime(response: Response) -> Response:
     return response
 
 
+def limits_are_shared(config) -> bool:
+    """Whether rate-limit counters live in a storage every process shares (not in memory)."""
+    return not config["RATELIMIT_STORAGE_URI"].startswith("memory:")
+
+
 def warn_if_limits_are_per_process(app: Flask) -> None:
     """In-memory rate limits are counted by each worker process on its own, so N workers
     let N times the limit through. Say so at start-up, where the operator looks."""
     workers = app.config["WEB_CONCURRENCY"]
-    in_memory = app.config["RATELIMIT_STORAGE_URI"].startswith("memory:")
-    if in_memory and workers > 1 and not (app.debug or app.testing):
+    if not limits_are_shared(app.config) and workers > 1 and not (app.debug or app.testing):
         app.logger.warning(
             "Rate limits are kept in memory by each of the %d worker processes, so each "
             "process counts on its own. Point them at a shared storage such as Redis "
