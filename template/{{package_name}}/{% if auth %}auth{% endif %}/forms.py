@@ -6,6 +6,7 @@ from ..models import User
 from ..passwords import password_problems
 
 USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
+USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH = 3, 32
 
 
 class LoginForm(FlaskForm):
@@ -28,7 +29,7 @@ class RegistrationForm(FlaskForm):
         "Username",
         validators=[
             DataRequired(),
-            Length(min=3, max=32),
+            Length(min=USERNAME_MIN_LENGTH, max=USERNAME_MAX_LENGTH),
             Regexp(USERNAME_PATTERN, message="Use letters, digits, dots, dashes and underscores."),
         ],
         render_kw={"autocomplete": "username"},
