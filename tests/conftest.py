@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from .support.processes import procfile
 from .support.rendering import render
 from .support.venv import app_venv, union_requirements
 
@@ -15,6 +16,12 @@ TEMPLATE = Path(__file__).resolve().parents[1]
 def default_project(tmp_path_factory) -> Path:
     """The project that `copier copy --defaults` renders (Heroku, PostgreSQL, SMTP, accounts)."""
     return render(tmp_path_factory.mktemp("default") / "my-flask-app")
+
+
+@pytest.fixture(scope="session")
+def heroku_web_command(default_project) -> str:
+    """The Procfile's web command, which every platform's start command must equal."""
+    return procfile(default_project)["web"]
 
 
 # Between them, these variants need every package that any variant needs.

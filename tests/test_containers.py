@@ -21,7 +21,6 @@ from .support.platforms import (
     build_context,
     compose_environment,
     dockerfile_stages,
-    documented_in_env_example,
     env_of,
     exec_form,
     interpolate,
@@ -30,8 +29,14 @@ from .support.platforms import (
     serving_securely,
     sqlite_database,
 )
-from .support.processes import clean_env, procfile, run
-from .support.rendering import answers_of, deployed_copy, render, variables_read_by_config
+from .support.processes import clean_env, run
+from .support.rendering import (
+    answers_of,
+    deployed_copy,
+    documented_in_env_example,
+    render,
+    variables_read_by_config,
+)
 from .support.services import DATABASES, REDIS, free_port, require
 
 VARIANTS = {
@@ -92,12 +97,6 @@ def docker_project(request, renders) -> Path:
 @pytest.fixture(params=FLY)
 def fly_project(request, renders) -> Path:
     return renders(request.param)
-
-
-@pytest.fixture(scope="module")
-def heroku_web_command(tmp_path_factory) -> str:
-    """The Procfile's web command, which every platform's start command must equal."""
-    return procfile(render(tmp_path_factory.mktemp("heroku") / "app"))["web"]
 
 
 def compose(project: Path) -> dict:

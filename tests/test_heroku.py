@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from .support.processes import clean_env, exits_without_serving, procfile, run, serving
+from .support.platforms import release_twice
+from .support.processes import clean_env, exits_without_serving, procfile, serving
 from .support.rendering import deployed_copy, render
 from .support.services import DATABASES, free_port
 
@@ -44,12 +45,7 @@ def test_release_then_web_serves_with_the_security_headers(heroku):
     slug, env, database = heroku
     commands = procfile(slug)
 
-    for attempt in ("first release", "second release"):
-        result = run(commands["release"], slug, env)
-        assert result.returncode == 0, f"{attempt}:\n{result.stdout}{result.stderr}"
-        assert {"users", "roles", "alembic_version"} <= database.tables(), attempt
-        roles = sorted(row[0] for row in database.rows("SELECT name FROM roles"))
-        assert roles == ["admin", "user"], attempt
+    release_twice(commands["release"], slug, env, database, auth=True)
 
     with serving(commands["web"], slug, env, int(env["PORT"])) as server:
         health = server.get("/health", **FROM_ROUTER)

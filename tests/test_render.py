@@ -16,7 +16,7 @@ from .support.platforms import (
     release_twice,
     serving_securely,
 )
-from .support.processes import clean_env, procfile
+from .support.processes import clean_env
 from .support.rendering import answers_of, deployed_copy, render, variables_read_by_config
 from .support.services import DATABASES, REDIS, free_port, require
 
@@ -46,12 +46,6 @@ SECRET_KEY = "q2vN5hX0c8Jr4LtS7yWb1ZpKm3Ue9Gd6Ao2Fi5Hn8Ts="
 @pytest.fixture(scope="module", params=list(VARIANTS))
 def project(request, tmp_path_factory) -> Path:
     return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
-
-
-@pytest.fixture(scope="module")
-def heroku_web_command(tmp_path_factory) -> str:
-    """The Procfile's web command, which Render's start command must equal."""
-    return procfile(render(tmp_path_factory.mktemp("heroku") / "app"))["web"]
 
 
 def blueprint(project: Path) -> dict:

@@ -15,6 +15,7 @@ from .support.processes import procfile
 from .support.rendering import (
     TEMPLATE,
     answers_of,
+    documented_in_env_example,
     render,
     text_files,
     variables_read_by_config,
@@ -211,8 +212,7 @@ def test_app_json_declares_every_variable_the_production_config_reads(heroku_pro
 
 def test_env_example_documents_every_variable_the_config_reads(project):
     read = variables_read_by_config(project)
-    example = (project / ".env.example").read_text()
-    documented = set(re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE))
+    documented = documented_in_env_example(project)
     assert "SECRET_KEY" in read
     assert read <= documented
 

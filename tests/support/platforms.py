@@ -14,20 +14,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
 import yaml
 
 from .processes import run, serving
-from .services import Database
+from .services import Database, unavailable
 
 # Variables that config.py reads but no production platform sets: the tests' own, and the
 # ones only Heroku sets.
 NOT_FOR_PRODUCTION = re.compile(r"^TEST_|^HEROKU_|^JAWSDB_URL$")
-
-
-def documented_in_env_example(project: Path) -> set[str]:
-    example = (project / ".env.example").read_text()
-    return set(re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE))
 
 
 # --- Programs the tests run -------------------------------------------------------------
@@ -40,10 +34,7 @@ def program(name: str, hint: str) -> str:
     found = str(beside) if beside.exists() else shutil.which(name)
     if found:
         return found
-    message = f"{name} is not installed; {hint}"
-    if os.environ.get("REQUIRE_SERVICES") == "1":
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(f"{name} is not installed; {hint}")
 
 
 # --- Dockerfile ---------------------------------------------------------------------------

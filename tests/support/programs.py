@@ -5,15 +5,12 @@ REQUIRE_SERVICES=1 (as in CI) it fails instead."""
 import os
 import shutil
 
-import pytest
+from .services import unavailable
 
 
 def require_program(name: str, package: str) -> str:
     """The path of program name, which Debian's package ships."""
     path = shutil.which(name, path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
     if path is None:
-        message = f"{name} is not installed: apt-get install {package}"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"{name} is not installed: apt-get install {package}")
     return path

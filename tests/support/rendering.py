@@ -60,3 +60,9 @@ def variables_read_by_config(project: Path) -> set[str]:
     """The environment variables config.py reads (environ.get("X") or env_int(environ, "X"))."""
     config = (project / answers_of(project)["package_name"] / "config.py").read_text()
     return set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
+
+
+def documented_in_env_example(project: Path) -> set[str]:
+    """The variables .env.example names, as `NAME=` or `# NAME=` at the start of a line."""
+    example = (project / ".env.example").read_text()
+    return set(re.findall(r"^#? ?([A-Z_]+)=", example, re.MULTILINE))

@@ -14,14 +14,19 @@ REDIS = ("127.0.0.1", 6379)
 START_HINT = "see the services section of README.md for how to start it"
 
 
+def unavailable(message: str):
+    """Skip the test for a missing service or program, saying why; fail under
+    REQUIRE_SERVICES=1, where everything a test needs must be there."""
+    if os.environ.get("REQUIRE_SERVICES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require(name: str, address: tuple[str, int]) -> None:
     try:
         socket.create_connection(address, timeout=3).close()
     except OSError as error:
-        message = f"{name} is not reachable at {address[0]}:{address[1]} ({error}); {START_HINT}"
-        if os.environ.get("REQUIRE_SERVICES") == "1":
-            pytest.fail(message)
-        pytest.skip(message)
+        unavailable(f"{name} is not reachable at {address[0]}:{address[1]} ({error}); {START_HINT}")
 
 
 class Database:
