@@ -1,43 +1,39 @@
 """The container platforms: the Dockerfile that Fly.io and Docker share, .dockerignore, Docker's
 compose.yaml and Caddyfile, and fly.toml. The files are linted and validated as their tools
-do, their settings are checked against what the app reads, and the image's commands run for
-real (there is no Docker engine here): the release step twice against a fresh database, then
-the CMD under the image's settings, answering as Caddy or the Fly proxy would reach it."""
+do, and their settings are checked against what the app reads. The image's commands run for
+real in the boot tier (test_boot.py; there is no Docker engine here)."""
 
 import json
 import re
 import shlex
 import shutil
 import subprocess
-import tomllib
 from pathlib import Path
 
 import pytest
-import yaml
 
 from .support.platforms import (
     NOT_FOR_PRODUCTION,
     MissingVariable,
     build_context,
+    compose,
     compose_environment,
     dockerfile_stages,
     env_of,
     exec_form,
+    final_stage,
+    fly_secrets,
+    fly_toml,
+    image_provided,
     interpolate,
     program,
-    release_twice,
-    serving_securely,
-    sqlite_database,
 )
-from .support.processes import clean_env, run
 from .support.rendering import (
     answers_of,
-    deployed_copy,
     documented_in_env_example,
     render,
     variables_read_by_config,
 )
-from .support.services import DATABASES, REDIS, free_port, require
 
 VARIANTS = {
     "docker-postgresql": {"platform": "docker"},
@@ -97,18 +93,6 @@ def docker_project(request, renders) -> Path:
 @pytest.fixture(params=FLY)
 def fly_project(request, renders) -> Path:
     return renders(request.param)
-
-
-def compose(project: Path) -> dict:
-    return yaml.safe_load((project / "compose.yaml").read_text())
-
-
-def fly_toml(project: Path) -> dict:
-    return tomllib.loads((project / "fly.toml").read_text())
-
-
-def final_stage(project: Path):
-    return dockerfile_stages(project / "Dockerfile")[-1]
 
 
 # --- What renders --------------------------------------------------------------------------
@@ -416,16 +400,6 @@ def test_fly_toml_deploys_the_image_behind_the_fly_proxy(fly_project):
     assert fly["vm"][0]["size"]
 
 
-def fly_secrets(project: Path) -> set[str]:
-    """The variables the `fly secrets set` lines at the top of fly.toml name."""
-    names = set()
-    for line in (project / "fly.toml").read_text().splitlines():
-        if line.startswith("#") and "fly secrets set " in line:
-            after = line.split("fly secrets set ", 1)[1]
-            names |= {word.split("=")[0] for word in after.split() if "=" in word}
-    return names
-
-
 def test_fly_secrets_are_named_and_never_written_in_fly_toml(fly_project):
     answers = answers_of(fly_project)
     required = {"SECRET_KEY", "DATABASE_URL"} | ({"REDIS_URL"} if answers["redis"] else set())
@@ -434,19 +408,6 @@ def test_fly_secrets_are_named_and_never_written_in_fly_toml(fly_project):
 
 
 # --- The environment contract --------------------------------------------------------------
-
-
-def provided(project: Path, variables: dict[str, str] | None = None) -> dict[str, str | None]:
-    """Each variable the platform's files give the app, and its value: the image's ENV, then
-    fly.toml's [env] and secrets (value unknown: None), or compose's environment for web
-    (interpolated with variables when given; None for the ones passed on only when set)."""
-    env = {k: v for k, v in env_of(final_stage(project)).items() if k != "PATH"}
-    if answers_of(project)["platform"] == "fly":
-        return {**env, **fly_toml(project)["env"], **dict.fromkeys(fly_secrets(project))}
-    web = compose(project)["services"]["web"]
-    if variables is None:
-        return {**env, **web["environment"]}
-    return {**env, **compose_environment(web, variables)}
 
 
 def read_by_the_app(project: Path) -> set[str]:
@@ -463,7 +424,7 @@ def test_every_variable_the_config_reads_is_provided_or_documented(project):
     read = {
         name for name in variables_read_by_config(project) if not NOT_FOR_PRODUCTION.match(name)
     }
-    given = set(provided(project))
+    given = set(image_provided(project))
     required = {"FLASK_CONFIG", "SECRET_KEY", "DATABASE_URL"}
     if answers_of(project)["redis"]:
         required.add("REDIS_URL")
@@ -472,74 +433,3 @@ def test_every_variable_the_config_reads_is_provided_or_documented(project):
     if answers_of(project)["platform"] == "docker":
         assert read - given == {"TRUSTED_PROXY_COUNT"}
     assert given <= read_by_the_app(project), "a variable that nothing reads"
-
-
-# --- Running the image's commands ----------------------------------------------------------
-
-
-@pytest.fixture
-def database_for(tmp_path):
-    """A fresh database of the project's kind, as the platform would attach it."""
-
-    def make(project: Path):
-        kind = answers_of(project)["database"]
-        if kind == "sqlite":
-            return sqlite_database(tmp_path / "data", answers_of(project)["project_slug"])
-        return DATABASES[kind]()
-
-    return make
-
-
-def database_url(database, kind: str) -> str:
-    return database.url + ("?sslmode=disable" if kind == "postgresql" else "")
-
-
-def release_command(project: Path) -> str:
-    if answers_of(project)["platform"] == "fly":
-        return fly_toml(project)["deploy"]["release_command"]
-    return shlex.join(compose(project)["services"]["deploy"]["command"])
-
-
-def test_the_release_step_then_the_image_command_serve_securely(
-    project, venv, database_for, tmp_path
-):
-    answers = answers_of(project)
-    if answers["redis"]:
-        require("Redis", REDIS)
-    image = deployed_copy(project, tmp_path / "image")
-    assert not (image / ".env").exists()
-    port = free_port()
-    with database_for(project) as database:
-        variables = {"SECRET_KEY": SECRET_KEY, "DATABASE_PASSWORD": "unused"}
-        settings = {
-            name: value
-            for name, value in provided(project, variables).items()
-            if name not in {"SECRET_KEY", "DATABASE_URL", "REDIS_URL"} and value is not None
-        }
-        env = clean_env(
-            venv,
-            **{
-                **settings,
-                "SECRET_KEY": SECRET_KEY,
-                "DATABASE_URL": database_url(database, answers["database"]),
-                "PORT": str(port),
-                "GUNICORN_BIND": f"127.0.0.1:{port}",
-            },
-        )
-        if answers["redis"]:
-            env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
-        assert env["FLASK_CONFIG"] == answers["platform"]
-
-        release_twice(release_command(project), image, env, database, answers["auth"])
-
-        runtime = final_stage(project)
-        health_check = exec_form(runtime.last("HEALTHCHECK").split(" CMD ", 1)[1])
-        health_check[2] = health_check[2].replace(":8000/", f":{port}/")
-        health_check = shlex.join(health_check)
-        assert run(health_check, image, env).returncode != 0, "healthy with no server?"
-
-        start = shlex.join(exec_form(runtime.last("CMD")))
-        with serving_securely(start, image, env, port) as server:
-            result = run(health_check, image, env)
-            assert result.returncode == 0, result.stderr
-            assert "request_id=" in server.output()

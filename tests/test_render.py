@@ -1,7 +1,6 @@
 """Render: the render.yaml Blueprint declares the web service, its database and Key Value
 instance and every variable the app reads, secrets only by reference, generation or prompt.
-Its commands run for real: the pre-deploy command twice against a fresh database, then the
-start command with the Blueprint's settings, answering as Render's load balancer reaches it."""
+Its commands run for real in the boot tier (test_boot.py)."""
 
 import json
 import re
@@ -13,12 +12,11 @@ import yaml
 
 from .support.platforms import (
     NOT_FOR_PRODUCTION,
-    release_twice,
-    serving_securely,
+    render_env_vars,
+    render_settings,
+    render_web_service,
 )
-from .support.processes import clean_env
-from .support.rendering import answers_of, deployed_copy, render, variables_read_by_config
-from .support.services import DATABASES, REDIS, free_port, require
+from .support.rendering import answers_of, render, variables_read_by_config
 
 VARIANTS = {
     "render-postgresql": {"platform": "render"},
@@ -52,18 +50,6 @@ def blueprint(project: Path) -> dict:
     return yaml.safe_load((project / "render.yaml").read_text())
 
 
-def web_service(project: Path) -> dict:
-    (web,) = [s for s in blueprint(project)["services"] if s["type"] == "web"]
-    return web
-
-
-def env_vars(project: Path) -> dict[str, dict]:
-    variables = web_service(project)["envVars"]
-    keys = [variable["key"] for variable in variables]
-    assert len(keys) == len(set(keys)), "a variable declared twice"
-    return {variable["key"]: variable for variable in variables}
-
-
 def test_render_yaml_renders_and_no_other_platforms_files(project):
     names = {path.name for path in project.iterdir()}
     assert {"render.yaml", ".python-version", "requirements.txt", "gunicorn.conf.py"} <= names
@@ -75,7 +61,7 @@ def test_render_yaml_renders_and_no_other_platforms_files(project):
 
 def test_the_web_service_builds_releases_and_starts_as_on_heroku(project, heroku_web_command):
     package = answers_of(project)["package_name"]
-    web = web_service(project)
+    web = render_web_service(project)
     assert web["name"] == answers_of(project)["project_slug"]
     assert web["runtime"] == "python"
     assert web["buildCommand"] == "pip install -r requirements.txt"
@@ -90,13 +76,13 @@ def test_render_runs_the_chosen_python(project):
     version = answers_of(project)["python_version"]
     assert (project / ".python-version").read_text().strip() == version
     # PYTHON_VERSION wins over .python-version, and Render wants a full version there.
-    pinned = env_vars(project).get("PYTHON_VERSION", {}).get("value")
+    pinned = render_env_vars(project).get("PYTHON_VERSION", {}).get("value")
     assert pinned is None or re.fullmatch(re.escape(version) + r"\.\d+", pinned)
 
 
 def test_the_database_and_key_value_are_wired_over_the_private_network(project):
     answers = answers_of(project)
-    document, variables = blueprint(project), env_vars(project)
+    document, variables = blueprint(project), render_env_vars(project)
     database_url, services = variables["DATABASE_URL"], document["services"]
     if answers["database"] == "postgresql":
         (database,) = document["databases"]
@@ -128,7 +114,7 @@ def test_the_database_and_key_value_are_wired_over_the_private_network(project):
 
 
 def test_every_variable_has_one_source_and_no_secret_is_written(project):
-    variables = env_vars(project)
+    variables = render_env_vars(project)
     for key, variable in variables.items():
         sources = set(variable) - {"key"}
         assert len(sources) == 1 and sources <= SOURCES, f"{key}: {variable}"
@@ -156,7 +142,7 @@ def test_every_variable_the_config_reads_is_declared_and_nothing_else(project):
     read = {
         name for name in variables_read_by_config(project) if not NOT_FOR_PRODUCTION.match(name)
     }
-    declared = set(env_vars(project)) - {"PYTHON_VERSION"}
+    declared = set(render_env_vars(project)) - {"PYTHON_VERSION"}
     required = {"FLASK_CONFIG", "SECRET_KEY", "DATABASE_URL"}
     if answers_of(project)["redis"]:
         required.add("REDIS_URL")
@@ -165,24 +151,15 @@ def test_every_variable_the_config_reads_is_declared_and_nothing_else(project):
     assert declared <= read | {"FLASK_CONFIG"}, "a variable that the app never reads"
 
 
-def settings(project: Path) -> dict[str, str]:
-    """The variables as Render sets them from the Blueprint alone: values as written, and
-    each `sync: false` prompt answered with nothing."""
-    return {
-        key: variable.get("value", "")
-        for key, variable in env_vars(project).items()
-        if "value" in variable or "sync" in variable
-    }
-
-
 def test_a_prompt_left_empty_keeps_the_apps_default(project, venv):
     package = answers_of(project)["package_name"]
     prompted = {
         key: ""
-        for key, variable in env_vars(project).items()
+        for key, variable in render_env_vars(project).items()
         if variable.get("sync") is False and key != "DATABASE_URL"  # required: SEC003
     }
-    base = {key: value for key, value in settings(project).items() if key not in prompted} | {
+    given = render_settings(project)
+    base = {key: value for key, value in given.items() if key not in prompted} | {
         "SECRET_KEY": SECRET_KEY,
         "DATABASE_URL": "postgresql://u:p@db/d",
     }
@@ -203,31 +180,3 @@ def test_a_prompt_left_empty_keeps_the_apps_default(project, venv):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {}, "an empty answer changes a setting"
-
-
-def test_pre_deploy_then_start_command_serve_securely(project, venv, tmp_path):
-    answers = answers_of(project)
-    if answers["redis"]:
-        require("Redis", REDIS)
-    service = deployed_copy(project, tmp_path / "service")
-    assert not (service / ".env").exists()
-    web, port = web_service(project), free_port()
-    with DATABASES[answers["database"]]() as database:
-        url = database.url + ("?sslmode=disable" if answers["database"] == "postgresql" else "")
-        env = clean_env(
-            venv,
-            **{
-                **settings(project),
-                "SECRET_KEY": SECRET_KEY,
-                "DATABASE_URL": url,
-                "PORT": str(port),
-                "GUNICORN_BIND": f"127.0.0.1:{port}",
-            },
-        )
-        if answers["redis"]:
-            env["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
-
-        release_twice(web["preDeployCommand"], service, env, database, answers["auth"])
-
-        with serving_securely(web["startCommand"], service, env, port) as server:
-            assert "request_id=" in server.output()

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from .support import nginx
+from .support.platforms import environment_file, systemd_unit
 from .support.processes import clean_env, exits_without_serving, fetch, run
 from .support.programs import require_program
 from .support.rendering import answers_of, deployed_copy, render
@@ -60,26 +61,6 @@ def deploy_folder(project: Path) -> Path:
 
 def main_unit(project: Path) -> Path:
     return deploy_folder(project) / f"{answers_of(project)['project_slug']}.service"
-
-
-def unit_settings(path: Path) -> dict[str, list[str]]:
-    """Every Key=value of a unit file, by key (a key may be given more than once)."""
-    settings: dict[str, list[str]] = {}
-    for line in path.read_text().splitlines():
-        if line and not line.startswith(("#", ";", "[")):
-            key, _, value = line.partition("=")
-            settings.setdefault(key, []).append(value)
-    return settings
-
-
-def environment_file(path: Path) -> dict[str, str]:
-    """The variables that systemd's EnvironmentFile= sets from path (quotes removed)."""
-    variables = {}
-    for line in path.read_text().splitlines():
-        if line.strip() and not line.lstrip().startswith(("#", ";")):
-            name, _, value = line.partition("=")
-            variables[name.strip()] = value.strip().strip("\"'")
-    return variables
 
 
 def declared_variables(path: Path) -> set[str]:
@@ -162,7 +143,7 @@ def test_the_sandbox_of_each_service_rates_ok(project):
 def test_the_service_releases_then_serves_where_nginx_expects(project, monkeypatch):
     answers = answers_of(project)
     slug, package = answers["project_slug"], answers["package_name"]
-    unit = unit_settings(main_unit(project))
+    unit = systemd_unit(main_unit(project))
     assert unit["ExecStartPre"] == [f"/srv/{slug}/.venv/bin/flask --app {package} deploy"]
     assert unit["ExecStart"] == [
         f'/srv/{slug}/.venv/bin/gunicorn --config gunicorn.conf.py "{package}:create_app()"'
@@ -228,7 +209,7 @@ def database_url(kind: str, folder: Path):
 
 
 def release(project: Path, venv: Path, env: dict[str, str]) -> None:
-    command = unit_settings(main_unit(project))["ExecStartPre"][0]
+    command = systemd_unit(main_unit(project))["ExecStartPre"][0]
     slug = answers_of(project)["project_slug"]
     command = command.replace(f"/srv/{slug}/.venv/", f"{venv}/")
     for attempt in ("first start", "second start"):
@@ -421,7 +402,7 @@ def test_nginx_and_gunicorn_serve_the_app_over_tls(project, venv, tmp_path_facto
             "GUNICORN_BIND": f"unix:{stack.socket}",
         }
         release(app, venv, env)
-        start = unit_settings(main_unit(app))["ExecStart"][0]
+        start = systemd_unit(main_unit(app))["ExecStart"][0]
         start = start.replace(f"/srv/{slug}/.venv/", f"{venv}/")
         with (
             serving_on_socket(start, app, clean_env(venv, **env), stack.socket) as gunicorn,

@@ -55,11 +55,16 @@ def dimensions() -> dict[str, tuple]:
 
 
 @cache
-def _environment() -> Environment:
-    return Environment(
+def _validator(name: str):
+    """The compiled validator of question name, or None."""
+    source = questions()[name].get("validator")
+    if not source:
+        return None
+    environment = Environment(
         undefined=StrictUndefined,
         extensions=["jinja2_ansible_filters.AnsibleCoreFiltersExtension"],
     )
+    return environment.from_string(source)
 
 
 def refusals(answers: Answers) -> list[str]:
@@ -69,9 +74,9 @@ def refusals(answers: Answers) -> list[str]:
     }
     messages = []
     for name in dimensions():
-        validator = questions()[name].get("validator")
+        validator = _validator(name)
         if validator:
-            message = _environment().from_string(validator).render(**hidden, **answers).strip()
+            message = validator.render(**hidden, **answers).strip()
             if message:
                 messages.append(" ".join(message.split()))
     return messages

@@ -9,6 +9,7 @@ import shlex
 import shutil
 import sqlite3
 import sys
+import tomllib
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -190,6 +191,92 @@ def build_context(project: Path) -> set[str]:
     return {path for path in files if not dockerignored(patterns, path)}
 
 
+# --- Each platform's own files, read as the platform reads them ----------------------------
+
+
+def app_json(project: Path) -> dict:
+    return json.loads((project / "app.json").read_text())
+
+
+def render_web_service(project: Path) -> dict:
+    """The web service of render.yaml."""
+    blueprint = yaml.safe_load((project / "render.yaml").read_text())
+    (web,) = [service for service in blueprint["services"] if service["type"] == "web"]
+    return web
+
+
+def render_env_vars(project: Path) -> dict[str, dict]:
+    variables = render_web_service(project)["envVars"]
+    keys = [variable["key"] for variable in variables]
+    assert len(keys) == len(set(keys)), "a variable declared twice"
+    return {variable["key"]: variable for variable in variables}
+
+
+def render_settings(project: Path) -> dict[str, str]:
+    """The variables as Render sets them from the Blueprint alone: values as written, and
+    each `sync: false` prompt answered with nothing."""
+    return {
+        key: variable.get("value", "")
+        for key, variable in render_env_vars(project).items()
+        if "value" in variable or "sync" in variable
+    }
+
+
+def compose(project: Path) -> dict:
+    return yaml.safe_load((project / "compose.yaml").read_text())
+
+
+def fly_toml(project: Path) -> dict:
+    return tomllib.loads((project / "fly.toml").read_text())
+
+
+def final_stage(project: Path) -> Stage:
+    return dockerfile_stages(project / "Dockerfile")[-1]
+
+
+def fly_secrets(project: Path) -> set[str]:
+    """The variables the `fly secrets set` lines at the top of fly.toml name."""
+    names = set()
+    for line in (project / "fly.toml").read_text().splitlines():
+        if line.startswith("#") and "fly secrets set " in line:
+            after = line.split("fly secrets set ", 1)[1]
+            names |= {word.split("=")[0] for word in after.split() if "=" in word}
+    return names
+
+
+def image_provided(project: Path, variables: dict[str, str] | None = None) -> dict[str, str | None]:
+    """Each variable the container platform's files give the app, and its value: the image's
+    ENV, then fly.toml's [env] and secrets (value unknown: None), or compose's environment for
+    web (interpolated with variables when given; None for the ones passed on only when set)."""
+    env = {k: v for k, v in env_of(final_stage(project)).items() if k != "PATH"}
+    if (project / "fly.toml").exists():
+        return {**env, **fly_toml(project)["env"], **dict.fromkeys(fly_secrets(project))}
+    web = compose(project)["services"]["web"]
+    if variables is None:
+        return {**env, **web["environment"]}
+    return {**env, **compose_environment(web, variables)}
+
+
+def systemd_unit(path: Path) -> dict[str, list[str]]:
+    """Every Key=value of a unit file, by key (a key may be given more than once)."""
+    settings: dict[str, list[str]] = {}
+    for line in path.read_text().splitlines():
+        if line and not line.startswith(("#", ";", "[")):
+            key, _, value = line.partition("=")
+            settings.setdefault(key, []).append(value)
+    return settings
+
+
+def environment_file(path: Path) -> dict[str, str]:
+    """The variables that systemd's EnvironmentFile= sets from path (quotes removed)."""
+    variables = {}
+    for line in path.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith(("#", ";")):
+            name, _, value = line.partition("=")
+            variables[name.strip()] = value.strip().strip("\"'")
+    return variables
+
+
 # --- Release and web checks, the same on every platform -------------------------------------
 
 
@@ -259,6 +346,8 @@ def serving_securely(command: str, cwd: Path, env: dict[str, str], port: int):
         plain = server.get("/", X_Forwarded_Proto="http", X_Forwarded_For=client_address())
         assert plain.status == 301
         assert re.fullmatch(r"https://[^/]+/", plain.headers["Location"])
+
+        assert server.get("/no/such/page", **proxy).status == 404
 
         yield server
         assert "Traceback" not in server.output()

@@ -1,0 +1,81 @@
+"""How each platform releases and starts a rendered app, read from the platform's own files:
+the release command, the start command, the settings those files give the app, and (for
+images) the HEALTHCHECK command. Secrets and addresses are left to the caller, as the
+platform leaves them to its owner."""
+
+import shlex
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import platforms
+from .processes import procfile
+from .rendering import answers_of
+
+# Set by the caller: what the platform generates or attaches, and where the server listens.
+PROVIDED_BY_THE_CALLER = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PORT", "GUNICORN_BIND"}
+
+
+@dataclass
+class Launch:
+    release: str
+    start: str
+    settings: dict[str, str]
+    health_check: str | None = None  # an image's HEALTHCHECK, run beside the server
+
+    def environment(self, **secrets: str) -> dict[str, str]:
+        """The platform's settings with the caller's secrets and addresses in their place."""
+        kept = {k: v for k, v in self.settings.items() if k not in PROVIDED_BY_THE_CALLER}
+        return {**kept, **secrets}
+
+
+def heroku(project: Path, venv: Path) -> Launch:
+    commands = procfile(project)
+    env = platforms.app_json(project)["env"]
+    settings = {name: spec["value"] for name, spec in env.items() if "value" in spec}
+    return Launch(commands["release"], commands["web"], settings)
+
+
+def render(project: Path, venv: Path) -> Launch:
+    web = platforms.render_web_service(project)
+    settings = platforms.render_settings(project)
+    return Launch(web["preDeployCommand"], web["startCommand"], settings)
+
+
+def _image(project: Path, release: str, settings: dict) -> Launch:
+    runtime = platforms.final_stage(project)
+    check = platforms.exec_form(runtime.last("HEALTHCHECK").split(" CMD ", 1)[1])
+    start = shlex.join(platforms.exec_form(runtime.last("CMD")))
+    known = {name: value for name, value in settings.items() if value is not None}
+    return Launch(release, start, known, shlex.join(check))
+
+
+def fly(project: Path, venv: Path) -> Launch:
+    release = platforms.fly_toml(project)["deploy"]["release_command"]
+    return _image(project, release, platforms.image_provided(project))
+
+
+def docker(project: Path, venv: Path) -> Launch:
+    release = shlex.join(platforms.compose(project)["services"]["deploy"]["command"])
+    # compose refuses to start without these two; their values are replaced by the caller's.
+    variables = {"SECRET_KEY": "unused", "DATABASE_PASSWORD": "unused"}
+    return _image(project, release, platforms.image_provided(project, variables))
+
+
+def vps(project: Path, venv: Path) -> Launch:
+    """The systemd unit's ExecStartPre and ExecStart, with this machine's virtualenv in
+    place of the one the owner builds in /srv/<slug>/.venv."""
+    slug = answers_of(project)["project_slug"]
+    unit = platforms.systemd_unit(project / "deploy" / f"{slug}.service")
+
+    def here(command: str) -> str:
+        return command.replace(f"/srv/{slug}/.venv/", f"{venv}/")
+
+    settings = platforms.environment_file(project / "deploy" / "env.example")
+    return Launch(here(unit["ExecStartPre"][0]), here(unit["ExecStart"][0]), settings)
+
+
+LAUNCHERS = {"heroku": heroku, "render": render, "fly": fly, "docker": docker, "vps": vps}
+
+
+def launch_of(project: Path, venv: Path) -> Launch:
+    return LAUNCHERS[answers_of(project)["platform"]](project, venv)

@@ -1,0 +1,64 @@
+"""The boot tier: every variant of the covering set (support/matrix.py), as its platform runs
+it. From what git would push: the platform's release command, twice, on a fresh database of
+the variant's kind on a real server (PostgreSQL, MariaDB, or a SQLite file); then the
+platform's start command with the platform's production settings on 127.0.0.1, answering
+/health with the security headers, stopped by its process id."""
+
+import uuid
+
+import pytest
+
+from .support import matrix
+from .support.launch import launch_of
+from .support.platforms import release_twice, serving_securely, sqlite_database
+from .support.processes import clean_env, run
+from .support.rendering import deployed_copy, render
+from .support.services import DATABASES, REDIS, free_port, require
+
+VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.covering_variants()}
+
+
+def fresh_database(kind: str, folder):
+    if kind == "sqlite":
+        return sqlite_database(folder, f"app_{uuid.uuid4().hex[:8]}")
+    return DATABASES[kind]()
+
+
+def url_for(database, kind: str) -> str:
+    """The local PostgreSQL has no TLS: say so, where the platforms' default is to require it."""
+    return database.url + ("?sslmode=disable" if kind == "postgresql" else "")
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, tmp_path):
+    answers = VARIANTS[variant]
+    if answers["redis"]:
+        require("Redis", REDIS)
+    project = render(tmp_path / "project", **answers)
+    pushed = deployed_copy(project, tmp_path / "pushed")
+    assert not (pushed / ".env").exists()
+    launch = launch_of(pushed, venv)
+    port = free_port()
+
+    with fresh_database(answers["database"], tmp_path / "data") as database:
+        secrets = {
+            "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
+            "DATABASE_URL": url_for(database, answers["database"]),
+            "PORT": str(port),
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+        }
+        if answers["redis"]:
+            secrets["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
+        env = clean_env(venv, **launch.environment(**secrets))
+        assert env["FLASK_CONFIG"] == answers["platform"]
+
+        release_twice(launch.release, pushed, env, database, answers["auth"])
+
+        health_check = launch.health_check  # it asks for /health on $PORT
+        if health_check:
+            assert run(health_check, pushed, env).returncode != 0, "healthy with no server?"
+        with serving_securely(launch.start, pushed, env, port) as server:
+            if health_check:
+                result = run(health_check, pushed, env)
+                assert result.returncode == 0, result.stdout + result.stderr
+            assert "request_id=" in server.output()
