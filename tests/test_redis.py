@@ -3,11 +3,11 @@ ports, as two dynos behind Heroku's router, let exactly 5 of 40 sign-in attempts
 client through a limit of 5 per minute."""
 
 import json
-import re
 from contextlib import ExitStack
 
 import pytest
 
+from .support.accounts import sign_in_attempt
 from .support.platforms import client_address
 from .support.processes import clean_env, procfile, run, serving
 from .support.rendering import deployed_copy
@@ -20,22 +20,6 @@ ATTEMPTS = 40
 @pytest.fixture(scope="module")
 def slug(default_project, tmp_path_factory):
     return deployed_copy(default_project, tmp_path_factory.mktemp("redis") / "slug")
-
-
-def sign_in_attempt(server, client_address: str) -> int:
-    """A browser's wrong-password sign-in: fetch the form (cookie and CSRF token), post it."""
-    router = {"X-Forwarded-Proto": "https", "X-Forwarded-For": client_address}
-    page = server.get("/auth/login", **{k.replace("-", "_"): v for k, v in router.items()})
-    token = re.search(rb'name="csrf-token" content="([^"]+)"', page.body).group(1).decode()
-    cookie = page.headers["Set-Cookie"].split(";", 1)[0]
-    headers = {
-        **router,
-        "Cookie": cookie,
-        "Host": f"127.0.0.1:{server.port}",
-        "Referer": f"https://127.0.0.1:{server.port}/auth/login",
-    }
-    form = {"csrf_token": token, "login": "nobody", "password": "not the password"}
-    return server.post_form("/auth/login", form, headers).status
 
 
 def test_two_servers_sharing_redis_let_exactly_the_limit_through(slug, venv):
@@ -58,7 +42,7 @@ def test_two_servers_sharing_redis_let_exactly_the_limit_through(slug, venv):
         client = client_address()  # fresh counters in the shared Redis
 
         ready = json.loads(both[0].get("/health/ready").body)
-        statuses = [sign_in_attempt(both[n % 2], client) for n in range(ATTEMPTS)]
+        statuses = [sign_in_attempt(both[n % 2], client).status for n in range(ATTEMPTS)]
         log = "".join(server.output() for server in both)
 
     assert ready == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}

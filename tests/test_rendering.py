@@ -88,6 +88,31 @@ def test_ruff_finds_nothing(project):
         assert result.returncode == 0, result.stdout + result.stderr
 
 
+def bandit(folder, target: str) -> list[dict]:
+    """bandit's findings of medium severity or above in target, a folder of folder."""
+    result = subprocess.run(
+        [sys.executable, "-m", "bandit", "-r", target, "-q", "-f", "json", "-ll"],  # medium+
+        cwd=folder,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode in {0, 1}, result.stderr
+    return json.loads(result.stdout)["results"]
+
+
+def test_bandit_finds_nothing_of_medium_severity_or_above(project):
+    findings = bandit(project, answers_of(project)["package_name"])
+    assert [(f["filename"], f["line_number"], f["issue_text"]) for f in findings] == []
+
+
+def test_bandit_reports_a_planted_finding(tmp_path):
+    (tmp_path / "planted").mkdir()
+    (tmp_path / "planted" / "run.py").write_text(
+        "import subprocess\n\n\ndef run(command):\n    subprocess.call(command, shell=True)\n"
+    )
+    assert [finding["test_id"] for finding in bandit(tmp_path, "planted")] == ["B602"]
+
+
 def test_every_python_file_compiles(project):
     for path in project.rglob("*.py"):
         compile(path.read_text(), str(path), "exec")

@@ -300,6 +300,7 @@ def release_twice(command: str, cwd: Path, env: dict[str, str], database, auth: 
     for attempt in ("first release", "second release"):
         result = run(command, cwd, env)
         assert result.returncode == 0, f"{attempt}:\n{result.stdout}{result.stderr}"
+        assert "check-deploy: 0 error(s)" in result.stdout + result.stderr, attempt
         tables = database.tables()
         assert "alembic_version" in tables, attempt
         if auth:
