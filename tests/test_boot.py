@@ -2,7 +2,8 @@
 it. From what git would push: the platform's release command, twice, on a fresh database of
 the variant's kind on a real server (PostgreSQL, MariaDB, or a SQLite file); then the
 platform's start command with the platform's production settings on 127.0.0.1, answering
-/health with the security headers, stopped by its process id."""
+/health with the security headers, stopped by its process id. Behind a real TLS front, the
+MDN HTTP Observatory grades it A+ with no test failed."""
 
 import uuid
 
@@ -10,10 +11,12 @@ import pytest
 
 from .support import matrix
 from .support.launch import launch_of
+from .support.observatory import scan
 from .support.platforms import release_twice, serving_securely, sqlite_database
 from .support.processes import clean_env, run
 from .support.rendering import deployed_copy, render
 from .support.services import DATABASES, REDIS, free_port, require
+from .support.tls_front import tls_front
 
 VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.covering_variants()}
 
@@ -62,3 +65,9 @@ def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, 
                 result = run(health_check, pushed, env)
                 assert result.returncode == 0, result.stdout + result.stderr
             assert "request_id=" in server.output()
+            with tls_front(port, tmp_path / "front") as authority:
+                observatory = scan("localhost", authority)
+    grade = observatory["scan"]
+    failed = {name: test for name, test in observatory["tests"].items() if not test["pass"]}
+    assert (grade["grade"], failed) == ("A+", {}), grade
+    print(f"{variant}: Observatory {grade['grade']}, score {grade['score']}")

@@ -1,5 +1,6 @@
 """Each variant's own test suite passes, with its pinned requirements installed."""
 
+import os
 import re
 import subprocess
 
@@ -39,9 +40,11 @@ sys.exit(1 if missing else 0)
 
 
 def run_tests(project, venv):
+    # A few fuzz examples each: test_fuzz.py runs them by the thousand on one variant.
     return subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
+        env={**os.environ, "FUZZ_EXAMPLES": "10"},
         capture_output=True,
         text=True,
         timeout=600,

@@ -3,7 +3,7 @@ the check that keeps redirects on this site."""
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, session
+from flask import Flask, Response, abort, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import talisman
@@ -79,6 +79,13 @@ def limit_session_lifetime(response: Response) -> Response:
     if session.modified and not session.permanent:
         session.permanent = True
     return response
+
+
+def refuse_unnamed_form_fields() -> None:
+    """A multipart part whose name cannot be parsed (name="\\") becomes a field named None,
+    which crashes Flask-WTF's CSRF check into a 500. Refuse such a request as bad first."""
+    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and None in request.form:
+        abort(400, "The form has a field without a name.")
 
 
 def limits_are_shared(config) -> bool:

@@ -1,0 +1,51 @@
+"""Hostile input at volume: the rendered app's own fuzz tests (tests/test_fuzz.py, seeded
+hypothesis) run on the variant with every form (accounts), 2,500 examples each, side by side:
+5,000 examples, each of which sends at least one request. Hypothesis counts the examples.
+Every other variant runs the same tests with a few examples in its own suite."""
+
+import re
+import subprocess
+
+import pytest
+
+from .support.rendering import render
+
+EXAMPLES_PER_TEST = 2500
+FUZZ_TESTS = [
+    "test_hostile_form_posts_are_refused_or_answered_never_failed",
+    "test_any_path_query_and_method_is_answered_never_failed",
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    return render(tmp_path_factory.mktemp("fuzz") / "app")  # the defaults: accounts, e-mail
+
+
+@pytest.mark.parametrize("name", FUZZ_TESTS)
+def test_thousands_of_hostile_requests_get_no_5xx(name, project, venv):
+    result = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-m",
+            "pytest",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--hypothesis-show-statistics",
+            f"tests/test_fuzz.py::{name}",
+        ],
+        cwd=project,
+        env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "FUZZ_EXAMPLES": str(EXAMPLES_PER_TEST)},
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
+    examples = sum(map(int, re.findall(r"(\d+) passing", result.stdout)))
+    assert examples >= EXAMPLES_PER_TEST, result.stdout[-3000:]
+
+
+def test_the_fuzz_tests_are_the_rendered_ones(project):
+    source = (project / "tests" / "test_fuzz.py").read_text()
+    assert set(re.findall(r"^def (test_\w+)", source, re.M)) == set(FUZZ_TESTS)
