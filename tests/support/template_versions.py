@@ -1,0 +1,79 @@
+"""A template repository with versions, as `copier update` needs one: each version a commit
+with its tag, made in a temporary folder from an earlier commit of this repository (found by
+its release) and from this working tree as it is now. It does not rely on tags being present
+in this clone."""
+
+import subprocess
+from pathlib import Path
+
+from .rendering import TEMPLATE
+
+GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
+CURRENT = "99.0.0"  # this working tree, newer than every release
+
+
+def _git(folder: Path, *arguments: str, **options) -> subprocess.CompletedProcess:
+    return subprocess.run([*GIT, *arguments], cwd=folder, check=True, **options)
+
+
+def release_commit(version: str) -> str:
+    """The commit that released version (its pyproject.toml says so first there)."""
+    log = _git(
+        TEMPLATE,
+        "log",
+        "--format=%H",
+        "--reverse",
+        "-G",
+        f'^version = "{version}"',
+        "--",
+        "pyproject.toml",
+        capture_output=True,
+        text=True,
+    )
+    commits = log.stdout.split()
+    assert commits, f"no commit releases {version}"
+    return commits[0]
+
+
+def _replace_tree(repo: Path, files: bytes) -> None:
+    """Make repo's work tree the tar archive files, nothing more."""
+    _git(repo, "rm", "-rq", "--ignore-unmatch", ".")
+    subprocess.run(["tar", "-x", "-C", str(repo)], input=files, check=True)
+    _git(repo, "add", "-A")
+
+
+def _working_tree() -> bytes:
+    """This repository's files as they are now, tracked or new (not ignored), as a tar."""
+    listed = _git(
+        TEMPLATE,
+        "ls-files",
+        "-z",
+        "--cached",
+        "--others",
+        "--exclude-standard",
+        capture_output=True,
+    ).stdout
+    present = b"\0".join(p for p in listed.split(b"\0") if p and (TEMPLATE / p.decode()).exists())
+    return subprocess.run(
+        ["tar", "-c", "--null", "-T", "-"],
+        cwd=TEMPLATE,
+        input=present,
+        capture_output=True,
+        check=True,
+    ).stdout
+
+
+def template_with_versions(folder: Path, *releases: str) -> Path:
+    """A git repository in folder whose tags are releases (taken from this repository's
+    history) and CURRENT (this working tree)."""
+    folder.mkdir(parents=True)
+    _git(folder, "init", "-q")
+    for version in releases:
+        archive = _git(TEMPLATE, "archive", release_commit(version), capture_output=True).stdout
+        _replace_tree(folder, archive)
+        _git(folder, "commit", "-qm", f"Release {version}")
+        _git(folder, "tag", version)
+    _replace_tree(folder, _working_tree())
+    _git(folder, "commit", "-qm", "Current", "--allow-empty")
+    _git(folder, "tag", CURRENT)
+    return folder

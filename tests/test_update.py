@@ -1,0 +1,187 @@
+"""`copier update` from the last release to this working tree, on a project its owner has
+changed: for each platform, every owner edit survives, the new version's changes arrive, no
+conflict is left behind, and the app's own tests pass. A new answer adds what it needs and
+keeps the edits; a line both sides changed ends as inline conflict markers."""
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import copier
+
+from .support.rendering import answers_of, text_files
+from .support.template_versions import CURRENT, template_with_versions
+
+RELEASE = "0.2.0"
+PLATFORMS = ["heroku", "render", "fly", "docker", "vps"]
+GIT = ["git", "-c", "user.name=Owner", "-c", "user.email=owner@example.com"]
+REPORTS_BLUEPRINT = '''"""Reports, added by the owner."""
+
+from flask import Blueprint
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+@bp.get("/")
+def index():
+    return "Reports"
+'''
+OWNER_NOTES = "\n## Our notes\n\nThe team's on-call rota lives in the wiki.\n"
+EXTRA_DEPENDENCY = "sortedcontainers==2.4.0"  # in the test virtualenv already
+CONFLICT_MARKERS = re.compile(r"^(<{7} |>{7} |={7}$)", re.M)
+
+
+@pytest.fixture(scope="module")
+def template(tmp_path_factory) -> Path:
+    return template_with_versions(tmp_path_factory.mktemp("template") / "repo", RELEASE)
+
+
+def commit(project: Path, message: str) -> None:
+    subprocess.run([*GIT, "add", "-A"], cwd=project, check=True)
+    subprocess.run([*GIT, "commit", "-qm", message], cwd=project, check=True)
+
+
+def copy_release(template: Path, destination: Path, **answers) -> Path:
+    copier.run_copy(
+        str(template),
+        str(destination),
+        data=answers,
+        defaults=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref=RELEASE,
+    )
+    subprocess.run([*GIT, "init", "-q"], cwd=destination, check=True)
+    commit(destination, f"Rendered from {RELEASE}")
+    return destination
+
+
+def update(project: Path, **answers) -> None:
+    copier.run_update(
+        str(project),
+        data=answers,
+        defaults=True,
+        overwrite=True,
+        unsafe=True,
+        quiet=True,
+        vcs_ref=CURRENT,
+    )
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text()
+    assert text.count(old) == 1, f"{old!r} in {path}"
+    path.write_text(text.replace(old, new))
+
+
+def owners_edits(project: Path) -> None:
+    """What an owner typically changes: a blueprint with a route, a setting, a dependency,
+    the README."""
+    package = project / answers_of(project)["package_name"]
+    (package / "reports.py").write_text(REPORTS_BLUEPRINT)
+    edit(
+        package / "__init__.py",
+        "def register_blueprints(app: Flask) -> None:\n",
+        "def register_blueprints(app: Flask) -> None:\n"
+        "    from .reports import bp as reports_bp\n\n"
+        "    app.register_blueprint(reports_bp)\n",
+    )
+    edit(package / "config.py", "timedelta(hours=12)", "timedelta(hours=8)")
+    with open(project / "requirements.txt", "a") as requirements:
+        requirements.write(f"{EXTRA_DEPENDENCY}\n")
+    with open(project / "README.md", "a") as readme:
+        readme.write(OWNER_NOTES)
+    commit(project, "Owner's changes")
+
+
+def assert_owners_edits_kept(project: Path) -> None:
+    package = project / answers_of(project)["package_name"]
+    assert (package / "reports.py").read_text() == REPORTS_BLUEPRINT
+    assert "app.register_blueprint(reports_bp)" in (package / "__init__.py").read_text()
+    assert "timedelta(hours=8)" in (package / "config.py").read_text()
+    assert EXTRA_DEPENDENCY in (project / "requirements.txt").read_text().splitlines()
+    assert (project / "README.md").read_text().endswith(OWNER_NOTES)
+
+
+def conflicts(project: Path) -> list[str]:
+    found = [str(path) for path in project.rglob("*.rej")]
+    for path, text in text_files(project):
+        if text is not None and CONFLICT_MARKERS.search(text):
+            found.append(str(path))
+    return found
+
+
+def run_own_tests(project: Path, venv: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+        cwd=project,
+        env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "FUZZ_EXAMPLES": "10"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
+@pytest.mark.parametrize("platform", PLATFORMS)
+def test_an_update_keeps_the_owners_edits_and_brings_the_new_version(
+    platform, template, venv, tmp_path
+):
+    project = copy_release(template, tmp_path / "app", platform=platform)
+    owners_edits(project)
+
+    update(project)
+
+    assert answers_of(project)["_commit"] == CURRENT
+    assert conflicts(project) == []
+    assert_owners_edits_kept(project)
+    package = project / answers_of(project)["package_name"]
+    assert "SEC020" in (package / "checks.py").read_text()  # new in the update
+    assert (project / "tests" / "test_check_deploy.py").exists()
+    result = run_own_tests(project, venv)
+    assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+    assert (
+        "/reports/"
+        in subprocess.run(
+            [str(venv / "bin" / "flask"), "--app", package.name, "routes"],
+            cwd=project,
+            env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "FLASK_CONFIG": "testing"},
+            capture_output=True,
+            text=True,
+        ).stdout
+    )
+
+
+def test_a_new_answer_on_update_adds_what_it_needs_and_keeps_the_edits(template, tmp_path):
+    project = copy_release(template, tmp_path / "app", redis=False)
+    owners_edits(project)
+    package = project / answers_of(project)["package_name"]
+    assert "REDIS_URL" not in (package / "config.py").read_text()
+
+    update(project, redis=True)
+
+    assert answers_of(project)["redis"] is True
+    assert conflicts(project) == []
+    assert_owners_edits_kept(project)
+    assert "REDIS_URL" in (package / "config.py").read_text()
+    assert re.search(r"^redis==", (project / "requirements.txt").read_text(), re.M)
+
+
+def test_a_line_both_sides_changed_is_left_as_inline_conflict_markers(template, tmp_path):
+    project = copy_release(template, tmp_path / "app")
+    cli = project / answers_of(project)["package_name"] / "cli.py"
+    # The owner rewrites the docstring of `flask deploy`, which the new version rewrites too.
+    edit(
+        cli,
+        '"""Bring the database up to date and insert the roles. Safe to run on every release."""',
+        '"""Migrate and seed the roles (run by the release phase)."""',
+    )
+    commit(project, "Owner's docstring")
+
+    update(project)  # copier exits 0 on a conflict: the markers are the only sign
+
+    text = cli.read_text()
+    assert CONFLICT_MARKERS.search(text)
+    assert "Migrate and seed the roles (run by the release phase)." in text
+    assert "Check the production settings, then bring the database up to date" in text
