@@ -47,11 +47,12 @@ def test_no_ci_renders_no_ci_files(tmp_path):
     assert not (project / ".github").exists()
 
 
-def test_the_ci_file_matches_its_schema(project):
+def test_the_ci_files_match_their_schema(project):
     ci = answers_of(project)["ci"]
     checker = Path(sys.executable).with_name("check-jsonschema")
+    files = sorted((project / ".github" / "workflows").glob("*.yml")) or [project / CI_FILES[ci]]
     result = subprocess.run(
-        [str(checker), "--builtin-schema", SCHEMAS[ci], str(project / CI_FILES[ci])],
+        [str(checker), "--builtin-schema", SCHEMAS[ci], *map(str, files)],
         capture_output=True,
         text=True,
     )
@@ -63,8 +64,8 @@ def github_project(request, tmp_path_factory):
     return render(tmp_path_factory.mktemp(request.param) / "app", **VARIANTS[request.param])
 
 
-def test_actionlint_finds_nothing_in_the_workflow(github_project):
-    result = actionlint(github_project / CI_FILES["github"])
+def test_actionlint_finds_nothing_in_the_workflows(github_project):
+    result = actionlint(*sorted((github_project / ".github" / "workflows").glob("*.yml")))
     assert result.returncode == 0, result.stdout + result.stderr
 
 

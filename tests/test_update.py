@@ -5,9 +5,11 @@ keeps the edits; a line both sides changed ends as inline conflict markers."""
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import copier
 
@@ -43,7 +45,7 @@ def commit(project: Path, message: str) -> None:
     subprocess.run([*GIT, "commit", "-qm", message], cwd=project, check=True)
 
 
-def copy_release(template: Path, destination: Path, **answers) -> Path:
+def copy_release(template: Path, destination: Path, version=RELEASE, **answers) -> Path:
     copier.run_copy(
         str(template),
         str(destination),
@@ -51,10 +53,10 @@ def copy_release(template: Path, destination: Path, **answers) -> Path:
         defaults=True,
         unsafe=True,
         quiet=True,
-        vcs_ref=RELEASE,
+        vcs_ref=version,
     )
     subprocess.run([*GIT, "init", "-q"], cwd=destination, check=True)
-    commit(destination, f"Rendered from {RELEASE}")
+    commit(destination, f"Rendered from {version}")
     return destination
 
 
@@ -185,3 +187,32 @@ def test_a_line_both_sides_changed_is_left_as_inline_conflict_markers(template, 
     assert CONFLICT_MARKERS.search(text)
     assert "Migrate and seed the roles (run by the release phase)." in text
     assert "Check the production settings, then bring the database up to date" in text
+
+
+def scheduled_check(project: Path) -> str:
+    """The script of the rendered CI's scheduled job that looks for a newer template."""
+    if answers_of(project)["ci"] == "github":
+        path = project / ".github" / "workflows" / "template-update.yml"
+        return yaml.safe_load(path.read_text())["jobs"]["check-update"]["steps"][-1]["run"]
+    return yaml.safe_load((project / ".gitlab-ci.yml").read_text())["template-update"]["script"][-1]
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab"])
+def test_the_scheduled_job_fails_when_a_newer_template_is_out(ci, tmp_path):
+    template = template_with_versions(tmp_path / "template")
+    project = copy_release(template, tmp_path / "app", version=CURRENT, ci=ci)
+    script = scheduled_check(project)
+    env = {"PATH": f"{Path(sys.executable).parent}:/usr/bin:/bin", "HOME": str(tmp_path)}
+
+    def check() -> subprocess.CompletedProcess:
+        return subprocess.run(
+            ["bash", "-e", "-c", script], cwd=project, env=env, capture_output=True, text=True
+        )
+
+    current = check()
+    assert current.returncode == 0, current.stdout + current.stderr
+    subprocess.run([*GIT, "commit", "-q", "--allow-empty", "-m", "Newer"], cwd=template, check=True)
+    subprocess.run([*GIT, "tag", "99.0.1"], cwd=template, check=True)
+    newer = check()
+    assert newer.returncode == 2, newer.stdout + newer.stderr
+    assert "A newer version of the template is out" in newer.stdout
