@@ -14,7 +14,7 @@ import yaml
 import copier
 
 from .support.rendering import answers_of, text_files
-from .support.template_versions import CURRENT, template_with_versions
+from .support.template_versions import CURRENT, NEWER, template_with_versions
 
 RELEASE = "0.2.0"
 PLATFORMS = ["heroku", "render", "fly", "docker", "vps"]
@@ -60,7 +60,7 @@ def copy_release(template: Path, destination: Path, version=RELEASE, **answers) 
     return destination
 
 
-def update(project: Path, **answers) -> None:
+def update(project: Path, version=CURRENT, **answers) -> None:
     copier.run_update(
         str(project),
         data=answers,
@@ -68,7 +68,7 @@ def update(project: Path, **answers) -> None:
         overwrite=True,
         unsafe=True,
         quiet=True,
-        vcs_ref=CURRENT,
+        vcs_ref=version,
     )
 
 
@@ -216,3 +216,41 @@ def test_the_scheduled_job_fails_when_a_newer_template_is_out(ci, tmp_path):
     newer = check()
     assert newer.returncode == 2, newer.stdout + newer.stderr
     assert "A newer version of the template is out" in newer.stdout
+
+
+CDN = '{"img-src": ["https://cdn.example.com"]}'
+CSP_OF_THE_HOME_PAGE = (
+    "from {package} import create_app\n"
+    "client = create_app('testing').test_client()\n"
+    "print(client.get('/', base_url='https://localhost').headers['Content-Security-Policy'])\n"
+)
+
+
+def next_version(template: Path) -> None:
+    """A later template version that changes both extend.py and the CSP it extends."""
+    package = template / "template" / "{{package_name}}"
+    edit(package / "extend.py", "# Rate limits on every page,", "# Rate limits for every page,")
+    edit(package / "security.py", '"manifest-src": "\'self\'",', '"worker-src": "\'self\'",')
+
+
+def test_the_owners_extend_module_is_never_rewritten_and_still_applies(venv, tmp_path):
+    template = template_with_versions(tmp_path / "template", newer=next_version)
+    project = copy_release(template, tmp_path / "app", version=CURRENT)
+    package = project / answers_of(project)["package_name"]
+    edit(package / "extend.py", "CSP_SOURCES: dict[str, list[str]] = {}", f"CSP_SOURCES = {CDN}")
+    commit(project, "Images from our CDN")
+    owners = (package / "extend.py").read_text()
+
+    update(project, version=NEWER)
+
+    assert (package / "extend.py").read_text() == owners
+    assert conflicts(project) == []
+    policy = subprocess.run(
+        [str(venv / "bin" / "python"), "-c", CSP_OF_THE_HOME_PAGE.format(package=package.name)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "worker-src 'self'" in policy  # the template's change arrived
+    assert "img-src 'self' data: https://cdn.example.com" in policy  # the owner's still holds

@@ -4,6 +4,9 @@ Two doors use one list (docs/DEPLOYMENT.md names each rule's ID on its checklist
 - create_app() refuses to start a production app that breaks a rule of level REFUSE;
 - `flask check-deploy` reports every rule at once, probing the built app for the headers
   it really sends, and fails on any REFUSE or ERROR; `flask deploy` runs it first.
+
+Owned by the template: `copier update` rewrites this module. Change what it does through
+extend.py, which is yours.
 """
 
 from collections.abc import Callable, Iterable, Mapping

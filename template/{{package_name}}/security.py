@@ -1,11 +1,16 @@
 """The HTTP security layer: proxy trust, HTTPS, headers with a strict CSP, cookies, and
-the check that keeps redirects on this site."""
+the check that keeps redirects on this site.
+
+Owned by the template: `copier update` rewrites this module. Change what it does through
+extend.py, which is yours.
+"""
 
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import extend
 from .extensions import talisman
 
 # Nothing loads unless listed; pages use files from this site only, and inline code runs
@@ -48,7 +53,7 @@ def init_security(app: Flask) -> None:
         strict_transport_security=True,
         strict_transport_security_max_age=app.config["HSTS_MAX_AGE"],
         strict_transport_security_include_subdomains=True,
-        content_security_policy=CONTENT_SECURITY_POLICY,
+        content_security_policy=content_security_policy(extend.CSP_SOURCES),
         content_security_policy_nonce_in=["script-src", "style-src"],
         referrer_policy="strict-origin-when-cross-origin",
         permissions_policy=PERMISSIONS_POLICY,
@@ -57,6 +62,15 @@ def init_security(app: Flask) -> None:
     )
     app.after_request(add_cross_origin_headers)
     app.after_request(limit_session_lifetime)
+
+
+def content_security_policy(extra_sources: dict[str, list[str]]) -> dict[str, str]:
+    """CONTENT_SECURITY_POLICY with extra_sources (extend.py) added to their directives."""
+    policy = dict(CONTENT_SECURITY_POLICY)
+    for directive, sources in extra_sources.items():
+        own = [source for source in policy.get(directive, "").split() if source != "'none'"]
+        policy[directive] = " ".join([*own, *sources])
+    return policy
 
 
 def trust_proxies(app: Flask) -> None:

@@ -10,6 +10,7 @@ from .rendering import TEMPLATE
 
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
 CURRENT = "99.0.0"  # this working tree, newer than every release
+NEWER = "99.1.0"  # this working tree with a test's changes: a version after this one
 
 
 def _git(folder: Path, *arguments: str, **options) -> subprocess.CompletedProcess:
@@ -63,9 +64,10 @@ def _working_tree() -> bytes:
     ).stdout
 
 
-def template_with_versions(folder: Path, *releases: str) -> Path:
+def template_with_versions(folder: Path, *releases: str, newer=None) -> Path:
     """A git repository in folder whose tags are releases (taken from this repository's
-    history) and CURRENT (this working tree)."""
+    history), CURRENT (this working tree) and, when newer is given, NEWER: CURRENT after
+    newer(folder) has changed its files."""
     folder.mkdir(parents=True)
     _git(folder, "init", "-q")
     for version in releases:
@@ -76,4 +78,8 @@ def template_with_versions(folder: Path, *releases: str) -> Path:
     _replace_tree(folder, _working_tree())
     _git(folder, "commit", "-qm", "Current", "--allow-empty")
     _git(folder, "tag", CURRENT)
+    if newer is not None:
+        newer(folder)
+        _git(folder, "commit", "-qam", "Newer")
+        _git(folder, "tag", NEWER)
     return folder
