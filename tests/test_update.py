@@ -1,7 +1,9 @@
-"""`copier update` from the last release to this working tree, on a project its owner has
-changed: for each platform, every owner edit survives, the new version's changes arrive, no
-conflict is left behind, and the app's own tests pass. A new answer adds what it needs and
-keeps the edits; a line both sides changed ends as inline conflict markers."""
+"""`copier update` on a project its owner has changed, for each platform: from the last
+release to this working tree, then to a version after it. Every owner edit survives (a
+blueprint, a setting, a dependency, README text, a CSP source through extend.py), each new
+version's changes arrive, no conflict is left behind, and the app's own tests pass. A new
+answer adds what it needs and keeps the edits; a line both sides changed ends as inline
+conflict markers; the rendered CI's scheduled job notices a newer version."""
 
 import re
 import subprocess
@@ -35,9 +37,25 @@ EXTRA_DEPENDENCY = "sortedcontainers==2.4.0"  # in the test virtualenv already
 CONFLICT_MARKERS = re.compile(r"^(<{7} |>{7} |={7}$)", re.M)
 
 
+CDN = '{"img-src": ["https://cdn.example.com"]}'
+CSP_OF_THE_HOME_PAGE = (
+    "from {package} import create_app\n"
+    "client = create_app('testing').test_client()\n"
+    "print(client.get('/', base_url='https://localhost').headers['Content-Security-Policy'])\n"
+)
+
+
+def next_version(template: Path) -> None:
+    """A later template version that changes both extend.py and the CSP it extends."""
+    package = template / "template" / "{{package_name}}"
+    edit(package / "extend.py", "# Rate limits on every page,", "# Rate limits for every page,")
+    edit(package / "security.py", '"manifest-src": "\'self\'",', '"worker-src": "\'self\'",')
+
+
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
-    return template_with_versions(tmp_path_factory.mktemp("template") / "repo", RELEASE)
+    folder = tmp_path_factory.mktemp("template") / "repo"
+    return template_with_versions(folder, RELEASE, newer=next_version)
 
 
 def commit(project: Path, message: str) -> None:
@@ -126,33 +144,61 @@ def run_own_tests(project: Path, venv: Path) -> subprocess.CompletedProcess:
     )
 
 
+def served_policy(project: Path, venv: Path) -> str:
+    """The Content-Security-Policy of the project's home page."""
+    package = answers_of(project)["package_name"]
+    return subprocess.run(
+        [str(venv / "bin" / "python"), "-c", CSP_OF_THE_HOME_PAGE.format(package=package)],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+
+
+def routes(project: Path, venv: Path) -> str:
+    return subprocess.run(
+        [str(venv / "bin" / "flask"), "--app", answers_of(project)["package_name"], "routes"],
+        cwd=project,
+        env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "FLASK_CONFIG": "testing"},
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
 @pytest.mark.parametrize("platform", PLATFORMS)
-def test_an_update_keeps_the_owners_edits_and_brings_the_new_version(
+def test_updates_keep_the_owners_edits_and_bring_each_new_version(
     platform, template, venv, tmp_path
 ):
     project = copy_release(template, tmp_path / "app", platform=platform)
     owners_edits(project)
+    package = project / answers_of(project)["package_name"]
 
-    update(project)
+    update(project)  # from the last release to this working tree
 
     assert answers_of(project)["_commit"] == CURRENT
     assert conflicts(project) == []
     assert_owners_edits_kept(project)
-    package = project / answers_of(project)["package_name"]
-    assert "SEC020" in (package / "checks.py").read_text()  # new in the update
+    assert "SEC020" in (package / "checks.py").read_text()  # new since the release
     assert (project / "tests" / "test_check_deploy.py").exists()
     result = run_own_tests(project, venv)
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    assert (
-        "/reports/"
-        in subprocess.run(
-            [str(venv / "bin" / "flask"), "--app", package.name, "routes"],
-            cwd=project,
-            env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "FLASK_CONFIG": "testing"},
-            capture_output=True,
-            text=True,
-        ).stdout
-    )
+    assert "/reports/" in routes(project, venv)
+
+    # Images from a CDN, through the extension point; then a version that changes both
+    # extend.py and the policy it extends.
+    edit(package / "extend.py", "CSP_SOURCES: dict[str, list[str]] = {}", f"CSP_SOURCES = {CDN}")
+    commit(project, "Images from our CDN")
+    owners_module = (package / "extend.py").read_text()
+
+    update(project, version=NEWER)
+
+    assert (package / "extend.py").read_text() == owners_module  # never rewritten
+    assert conflicts(project) == []
+    assert_owners_edits_kept(project)
+    policy = served_policy(project, venv)
+    assert "worker-src 'self'" in policy  # the template's change arrived
+    assert "img-src 'self' data: https://cdn.example.com" in policy  # the owner's holds
 
 
 def test_a_new_answer_on_update_adds_what_it_needs_and_keeps_the_edits(template, tmp_path):
@@ -216,41 +262,3 @@ def test_the_scheduled_job_fails_when_a_newer_template_is_out(ci, tmp_path):
     newer = check()
     assert newer.returncode == 2, newer.stdout + newer.stderr
     assert "A newer version of the template is out" in newer.stdout
-
-
-CDN = '{"img-src": ["https://cdn.example.com"]}'
-CSP_OF_THE_HOME_PAGE = (
-    "from {package} import create_app\n"
-    "client = create_app('testing').test_client()\n"
-    "print(client.get('/', base_url='https://localhost').headers['Content-Security-Policy'])\n"
-)
-
-
-def next_version(template: Path) -> None:
-    """A later template version that changes both extend.py and the CSP it extends."""
-    package = template / "template" / "{{package_name}}"
-    edit(package / "extend.py", "# Rate limits on every page,", "# Rate limits for every page,")
-    edit(package / "security.py", '"manifest-src": "\'self\'",', '"worker-src": "\'self\'",')
-
-
-def test_the_owners_extend_module_is_never_rewritten_and_still_applies(venv, tmp_path):
-    template = template_with_versions(tmp_path / "template", newer=next_version)
-    project = copy_release(template, tmp_path / "app", version=CURRENT)
-    package = project / answers_of(project)["package_name"]
-    edit(package / "extend.py", "CSP_SOURCES: dict[str, list[str]] = {}", f"CSP_SOURCES = {CDN}")
-    commit(project, "Images from our CDN")
-    owners = (package / "extend.py").read_text()
-
-    update(project, version=NEWER)
-
-    assert (package / "extend.py").read_text() == owners
-    assert conflicts(project) == []
-    policy = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", CSP_OF_THE_HOME_PAGE.format(package=package.name)],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
-    assert "worker-src 'self'" in policy  # the template's change arrived
-    assert "img-src 'self' data: https://cdn.example.com" in policy  # the owner's still holds
