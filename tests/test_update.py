@@ -15,7 +15,7 @@ import yaml
 
 import copier
 
-from .support.rendering import answers_of, text_files
+from .support.rendering import answers_of, render, text_files
 from .support.template_versions import CURRENT, NEWER, template_with_versions
 
 RELEASE = "0.2.0"
@@ -64,15 +64,7 @@ def commit(project: Path, message: str) -> None:
 
 
 def copy_release(template: Path, destination: Path, version=RELEASE, **answers) -> Path:
-    copier.run_copy(
-        str(template),
-        str(destination),
-        data=answers,
-        defaults=True,
-        unsafe=True,
-        quiet=True,
-        vcs_ref=version,
-    )
+    render(destination, template, version, **answers)
     subprocess.run([*GIT, "init", "-q"], cwd=destination, check=True)
     commit(destination, f"Rendered from {version}")
     return destination

@@ -11,17 +11,18 @@ import copier
 TEMPLATE = Path(__file__).resolve().parents[2]
 
 
-def render(destination: Path, **answers) -> Path:
-    """Render the template into destination, as `copier copy --defaults --trust` would,
-    with answers overriding the defaults. Raises ValueError when a validator refuses."""
+def render(destination: Path, template: Path = TEMPLATE, version="HEAD", **answers) -> Path:
+    """Render template (this working tree unless named) at version into destination, as
+    `copier copy --defaults --trust` would, with answers overriding the defaults. Raises
+    ValueError when a validator refuses."""
     copier.run_copy(
-        str(TEMPLATE),
+        str(template),
         str(destination),
         data=answers,
         defaults=True,
         unsafe=True,
         quiet=True,
-        vcs_ref="HEAD",
+        vcs_ref=version,
     )
     return destination
 
