@@ -86,6 +86,11 @@ class Rule:
     broken: Callable[[Deployment], bool]
     needs_app: bool = False  # probes the built app: only check-deploy can tell
 
+    @property
+    def blocks_deploy(self) -> bool:
+        """An error (or a refusal) stops a release; a warning is only printed."""
+        return self.level in {REFUSE, ERROR}
+
     def describe(self) -> str:
         return f"{self.id} {self.level}: {self.problem}\n       fix: {self.fix}"
 
@@ -331,4 +336,4 @@ def deployment_findings(app: Flask, environ: Mapping[str, str]) -> list[Rule]:
 
 
 def blocks_deploy(findings: Iterable[Rule]) -> bool:
-    return any(rule.level in {REFUSE, ERROR} for rule in findings)
+    return any(rule.blocks_deploy for rule in findings)
