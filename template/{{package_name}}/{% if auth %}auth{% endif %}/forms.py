@@ -9,6 +9,32 @@ USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
 USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH = 3, 32
 
 
+def email_field(label="E-mail"):
+    return EmailField(
+        label,
+        validators=[DataRequired(), Length(max=254), Email()],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def new_password_fields():
+    password = PasswordField(
+        "New password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
+    )
+    repeated = PasswordField(
+        "Repeat password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+    return password, repeated
+
+
+def check_policy(field, username: str, email: str) -> None:
+    problems = password_problems(field.data or "", username=username or "", email=email or "")
+    if problems:
+        raise ValidationError(" ".join(problems))
+
+
 class LoginForm(FlaskForm):
     login = StringField(
         "Username or e-mail",
@@ -34,19 +60,8 @@ class RegistrationForm(FlaskForm):
         ],
         render_kw={"autocomplete": "username"},
     )
-    email = EmailField(
-        "E-mail",
-        validators=[DataRequired(), Length(max=254), Email()],
-        render_kw={"autocomplete": "email"},
-    )
-    password = PasswordField(
-        "Password", validators=[DataRequired()], render_kw={"autocomplete": "new-password"}
-    )
-    password2 = PasswordField(
-        "Repeat password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords do not match.")],
-        render_kw={"autocomplete": "new-password"},
-    )
+    email = email_field()
+    password, password2 = new_password_fields()
     submit = SubmitField("Create account")
 
     def validate_username(self, field):
@@ -58,8 +73,32 @@ class RegistrationForm(FlaskForm):
             raise ValidationError("An account with this e-mail address exists already.")
 
     def validate_password(self, field):
-        problems = password_problems(
-            field.data or "", username=self.username.data or "", email=self.email.data or ""
-        )
-        if problems:
-            raise ValidationError(" ".join(problems))
+        check_policy(field, self.username.data, self.email.data)
+
+
+class NewPasswordForm(FlaskForm):
+    """A new password for user, under the policy."""
+
+    password, password2 = new_password_fields()
+    submit = SubmitField("Set password")
+
+    def __init__(self, user: User, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def validate_password(self, field):
+        check_policy(field, self.user.username, self.user.email)
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current_password = PasswordField(
+        "Current password",
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    password, password2 = new_password_fields()  # after the current one
+    submit = SubmitField("Change password")
+
+    def validate_current_password(self, field):
+        if not self.user.check_password(field.data):
+            raise ValidationError("That is not your current password.")

@@ -1,0 +1,22 @@
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+
+def roles_required(*names: str) -> Callable:
+    """Let a view through only for signed-in users with one of the roles names: others who are
+    signed in get 403, visitors the sign-in page."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        @login_required
+        def guarded(*args, **kwargs):
+            if not any(current_user.has_role(name) for name in names):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return guarded
+
+    return decorator
