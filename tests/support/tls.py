@@ -1,12 +1,15 @@
 """A test certificate authority and a server certificate it signs, shaped like the ones
 certbot gets from Let's Encrypt (ECDSA P-256, SHA-256, 90 days), for 127.0.0.1 and localhost;
-and an HTTPS client that trusts that authority alone."""
+an HTTPS client that trusts that authority alone; and a bare HTTPS server that presents one."""
 
 import http.client
 import ipaddress
 import ssl
+import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from cryptography import x509
@@ -17,6 +20,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from .processes import Response, exchange
 
 SERVER_LIFETIME = timedelta(days=90)
+AUTHORITY_NAME = "copier-flask-production test CA"  # the test CA's common name
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,7 @@ def make_test_certificates(folder: Path) -> TestCertificates:
     folder.mkdir(parents=True, exist_ok=True)
     now = datetime.now(UTC)
     ca_key = ec.generate_private_key(ec.SECP256R1())
-    ca_name = _name("copier-flask-production test CA")
+    ca_name = _name(AUTHORITY_NAME)
     ca = (
         x509.CertificateBuilder()
         .subject_name(ca_name)
@@ -136,3 +140,31 @@ def https_request(
         "127.0.0.1", port, context=context, timeout=10, source_address=(source_address, 0)
     )
     return exchange(connection, method, path, headers, body)
+
+
+@contextmanager
+def tls_server(certificates: TestCertificates, port: int):
+    """A bare HTTPS server on 127.0.0.1:port presenting certificates' server certificate,
+    answering every GET with an empty page, until the block ends."""
+
+    class Empty(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *arguments):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", port), Empty)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificates.fullchain, certificates.private_key)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
