@@ -25,7 +25,7 @@ def heroku_web_command(default_project) -> str:
 
 
 # Between them, these variants need every package that any variant needs.
-UNION_OF_VARIANTS = [{}, {"database": "mysql", "sentry": True}]
+UNION_OF_VARIANTS = [{}, {"database": "mysql", "sentry": True, "totp": True}]
 
 
 @pytest.fixture(scope="session")

@@ -6,12 +6,13 @@ server that keeps it. One project per module; each test opens pages of its own a
 steps it needs."""
 
 import re
-import shlex
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
@@ -62,9 +63,16 @@ class Site:
 def site(venv, tmp_path_factory) -> Iterator[Site]:
     require_program("chromium", "chromium")  # before the setting up, not after it
     root = tmp_path_factory.mktemp("browser")
-    project = render(root / "project")  # the defaults: heroku, postgresql, smtp, accounts
+    # The defaults (heroku, postgresql, smtp, accounts), with two-factor sign-in on.
+    project = render(root / "project", totp=True)
     answers = answers_of(project)
-    expected = {"platform": "heroku", "database": "postgresql", "email": "smtp", "auth": True}
+    expected = {
+        "platform": "heroku",
+        "database": "postgresql",
+        "email": "smtp",
+        "auth": True,
+        "totp": True,
+    }
     assert {question: answers[question] for question in expected} == expected
     pushed = deployed_copy(project, root / "pushed")
     launch = launch_of(pushed, venv)
@@ -118,15 +126,13 @@ def fill_in(page, fields: dict[str, str]) -> None:
         page.get_by_label(label, exact=True).fill(value)
 
 
-def test_a_person_creates_an_account_signs_in_and_out(site, new_page):
-    page, problems = new_page()
-    home = page.goto(site.url("/"))
-    assert home.status == 200
+def assert_served_securely(page, response) -> None:
+    """The page came over trusted TLS with the real headers: a CSP whose script nonce the
+    page's own script carries, and HSTS for a year."""
     assert page.evaluate("window.isSecureContext")
-    details = home.security_details()  # the context waves no certificate error through
+    details = response.security_details()  # the context waves no certificate error through
     assert (details["subjectName"], details["issuer"]) == (HOST, AUTHORITY_NAME)
-
-    headers = home.all_headers()
+    headers = response.all_headers()
     policy = dict(
         directive.strip().split(" ", 1)
         for directive in headers["content-security-policy"].split(";")
@@ -139,25 +145,8 @@ def test_a_person_creates_an_account_signs_in_and_out(site, new_page):
     assert script.evaluate("element => element.nonce") == nonce.group(1)
     assert headers["strict-transport-security"].startswith("max-age=31536000")
 
-    username, password = f"u{uuid.uuid4().hex[:10]}", f"correct horse {uuid.uuid4().hex}"
-    address = f"{username}@example.com"
-    page.get_by_role("link", name="Create account").click()
-    fill_in(
-        page,
-        {"Username": username, "E-mail": address, "Password": password},
-    )
-    page.get_by_label("Repeat password").fill(password)
-    page.get_by_role("button", name="Create account").click()
-    expect(page.get_by_role("status")).to_have_text("Your account is ready. You can sign in now.")
-    assert page.url == site.url("/auth/login")
-    assert site.database.rows(f"SELECT email FROM users WHERE username = '{username}'") == [
-        (address,)
-    ]
 
-    fill_in(page, {"Username or e-mail": address, "Password": password})
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator(".who")).to_have_text(username)
-    assert page.url == site.url("/")
+def assert_session_cookie_only(page) -> None:
     cookies = {cookie["name"]: cookie for cookie in page.context.cookies()}
     assert set(cookies) == {"__Host-session"}
     session = cookies["__Host-session"]
@@ -165,11 +154,99 @@ def test_a_person_creates_an_account_signs_in_and_out(site, new_page):
     assert (session["domain"], session["path"]) == (HOST, "/")
     assert "__Host-session" not in page.evaluate("document.cookie")
 
+
+def sign_in(page, login: str, password: str) -> None:
+    if not page.url.endswith("/auth/login"):
+        page.get_by_role("link", name="Sign in").click()
+    fill_in(page, {"Username or e-mail": login, "Password": password})
+    page.get_by_role("button", name="Sign in").click()
+
+
+def sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_role("status")).to_have_text("You are signed out.")
-    expect(page.get_by_role("link", name="Sign in")).to_be_visible()
     expect(page.locator(".who")).to_have_count(0)
 
+
+def open_link(site, page, address: str, subject: str, path: str) -> None:
+    """Open the link to path in the latest mail to address about subject."""
+    message = site.mailbox.wait_for(to=address, subject_contains=subject)
+    [link] = [link for link in links_in(message) if link.startswith(site.url(path))]
+    page.goto(link)
+
+
+def test_a_person_signs_up_confirms_turns_on_two_factor_and_resets_the_password(site, new_page):
+    page, problems = new_page()
+    home = page.goto(site.url("/"))
+    assert home.status == 200
+    assert_served_securely(page, home)
+
+    username, password = f"u{uuid.uuid4().hex[:10]}", f"correct horse {uuid.uuid4().hex}"
+    address = f"{username}@example.com"
+    page.get_by_role("link", name="Create account").click()
+    fill_in(page, {"Username": username, "E-mail": address, "New password": password})
+    page.get_by_label("Repeat password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    expect(page.get_by_role("status")).to_contain_text("Open the link we sent you")
+
+    sign_in(page, address, password)  # before confirming: refused
+    expect(page.get_by_role("status")).to_contain_text("Confirm your e-mail address first")
+    open_link(site, page, address, "Confirm your e-mail address", "/auth/confirm/")
+    expect(page.get_by_role("status")).to_have_text(
+        "Your address is confirmed. You can sign in now."
+    )
+
+    sign_in(page, address, password)
+    expect(page.locator(".who")).to_have_text(username)
+    assert_session_cookie_only(page)
+
+    page.locator(".who").click()  # the account page
+    page.get_by_role("link", name="Turn on two-factor sign-in").click()
+    assert page.locator(".qr svg").is_visible()
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Code from your app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Turn on").click()
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    site.mailbox.wait_for(to=address, subject_contains="Two-factor sign-in is on")
+    sign_out(page)
+
+    sign_in(page, username, password)
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+    next_code = pyotp.TOTP(secret).at(time.time() + 30)  # the code used to turn it on is spent
+    page.get_by_label("Code", exact=True).fill(next_code)
+    page.get_by_role("button", name="Verify").click()
+    expect(page.locator(".who")).to_have_text(username)
+    sign_out(page)
+
+    new_password = f"battery staple {uuid.uuid4().hex}"
+    page.goto(site.url("/auth/login"))
+    page.get_by_role("link", name="Forgot your password?").click()
+    page.get_by_label("E-mail").fill(address)
+    page.get_by_role("button", name="Send the link").click()
+    expect(page.get_by_role("status")).to_contain_text("a link is on its way")
+    open_link(site, page, address, "Reset your password", "/auth/reset/")
+    fill_in(page, {"New password": new_password, "Repeat password": new_password})
+    page.get_by_role("button", name="Set password").click()
+    expect(page.get_by_role("status")).to_have_text("Your password is set. Sign in with it now.")
+    site.mailbox.wait_for(to=address, subject_contains="Your password was reset")
+    sign_in(page, username, new_password)
+    expect(page.get_by_role("heading", name="Enter your code")).to_be_visible()
+
+    events = site.database.rows(
+        "SELECT event FROM audit_events JOIN users ON users.id = audit_events.user_id "
+        f"WHERE users.username = '{username}' ORDER BY audit_events.id"
+    )
+    assert [event for (event,) in events] == [
+        "account_created",
+        "email_confirmed",
+        "sign_in",
+        "second_factor_enabled",
+        "sign_out",
+        "sign_in",
+        "sign_out",
+        "password_reset_requested",
+        "password_reset",
+    ]
     settle(page)
     problems.assert_none()
 
@@ -211,20 +288,3 @@ def test_the_recorder_catches_what_the_policy_blocks(site, new_page):
     assert any("Content Security Policy" in error for error in problems.console_errors)
     with pytest.raises(AssertionError, match="CSP violations"):
         problems.assert_none()
-
-
-def test_the_apps_mail_reaches_the_mailbox(site):
-    """The app's own send_email, with the server's settings, delivers to the mailbox: the
-    mail flows to come read their links from it."""
-    address = f"m{uuid.uuid4().hex[:10]}@example.com"
-    link = site.url(f"/auth/check/{uuid.uuid4().hex}")
-    code = (
-        f"from {site.package} import create_app\n"
-        f"from {site.package}.email import send_email\n"
-        "with create_app().app_context():\n"
-        f"    send_email([{address!r}], 'Check the mail', 'Open {link} to go on.')\n"
-    )
-    sent = run(f"python -c {shlex.quote(code)}", site.project, site.env)
-    assert sent.returncode == 0, sent.stdout + sent.stderr
-    message = site.mailbox.wait_for(to=address, subject_contains="Check")
-    assert links_in(message) == [link]
