@@ -152,15 +152,30 @@ def test_the_options_left_out_leave_no_trace(project):
     answers = answers_of(project)
     package = project / answers["package_name"]
     requirements = (project / "requirements.txt").read_text()
+    code = "\n".join(path.read_text() for path in package.rglob("*.py"))
+    templates = {
+        path.relative_to(package / "templates").as_posix()
+        for path in (package / "templates").rglob("*.*")
+    }
     if not answers["auth"]:
-        assert not (package / "auth").exists()
-        assert not (package / "models.py").exists()
+        for absent in ("auth", "admin", "models.py", "audit.py", "passwords.py"):
+            assert not (package / absent).exists(), absent
         assert "flask-login" not in requirements
         assert not list((project / "migrations" / "versions").glob("*.py"))
+        assert not any(name.startswith(("auth/", "admin/")) for name in templates)
     if answers["email"] == "none":
         assert not (package / "email.py").exists()
+        assert not (package / "auth" / "tokens.py").exists()
+        assert not (package / "auth" / "emails.py").exists()
         assert "flask-mail" not in requirements
         assert "MAIL_" not in (package / "config.py").read_text()
+        assert "/reset" not in code and "/confirm" not in code
+        assert not any(name.startswith("email/") for name in templates)
+    if not answers.get("totp"):
+        assert not (package / "two_factor").exists()
+        assert "pyotp" not in requirements and "segno" not in requirements
+        assert "totp" not in code.lower() and "recovery_codes" not in code
+        assert not list((project / "migrations" / "versions").glob("*two_factor*"))
 
 
 def test_env_holds_a_fresh_secret_key_that_nothing_else_holds(project):
