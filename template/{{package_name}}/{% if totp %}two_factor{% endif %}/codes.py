@@ -29,8 +29,10 @@ def provisioning_uri(secret: str, user: User) -> str:
 
 
 def qr_code_svg(uri: str) -> Markup:
-    """The QR code of uri as inline SVG: no script, no image request, nothing for the CSP."""
-    return Markup(segno.make(uri, error="m").svg_inline(scale=4, title="QR code"))  # noqa: S704
+    """The QR code of uri as inline SVG: no script, no image request, nothing for the CSP.
+    Markup is safe here: segno writes only path data drawn from uri, never uri's text."""
+    svg = segno.make(uri, error="m").svg_inline(scale=4, title="QR code")
+    return Markup(svg)  # noqa: S704  # nosec B704
 
 
 def matching_step(secret: str, code: str, after: int | None) -> int | None:
