@@ -158,7 +158,7 @@ def test_the_options_left_out_leave_no_trace(project):
         for path in (package / "templates").rglob("*.*")
     }
     if not answers["auth"]:
-        for absent in ("auth", "admin", "models.py", "audit.py", "passwords.py"):
+        for absent in ("auth", "models.py", "audit.py", "passwords.py"):
             assert not (package / absent).exists(), absent
         assert "flask-login" not in requirements
         assert not list((project / "migrations" / "versions").glob("*.py"))

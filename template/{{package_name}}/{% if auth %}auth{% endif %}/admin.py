@@ -1,14 +1,17 @@
-from flask import abort, flash, redirect, render_template, url_for
+"""Administration: the users and their roles, for administrators only."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import SelectField, SubmitField
 
 from .. import audit
-from ..auth.decorators import roles_required
 from ..extensions import db
 from ..models import Role, User
-from . import bp
+from .decorators import roles_required
+
+bp = Blueprint("admin", __name__)
 
 
 class RoleForm(FlaskForm):
