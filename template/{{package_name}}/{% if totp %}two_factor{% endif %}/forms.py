@@ -5,12 +5,13 @@ from wtforms.validators import DataRequired, Length
 CODE_HELP = "The 6 digits your app shows, or one of your recovery codes."
 
 
-def code_field(label: str = "Code") -> StringField:
+def code_field(label: str = "Code", description: str = CODE_HELP, inputmode: str = "text"):
+    """A one-time code; recovery codes hold letters, so only the app's code is numeric."""
     return StringField(
         label,
         validators=[DataRequired(), Length(max=32)],
-        description=CODE_HELP,
-        render_kw={"autocomplete": "one-time-code", "inputmode": "text"},
+        description=description,
+        render_kw={"autocomplete": "one-time-code", "inputmode": inputmode},
     )
 
 
@@ -30,9 +31,5 @@ class DisableForm(FlaskForm):
 
 
 class SetupForm(FlaskForm):
-    code = StringField(
-        "Code from your app",
-        validators=[DataRequired(), Length(max=32)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric"},
-    )
+    code = code_field("Code from your app", description="", inputmode="numeric")
     submit = SubmitField("Turn on")
