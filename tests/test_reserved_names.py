@@ -8,7 +8,7 @@ import yaml
 
 from .support.rendering import TEMPLATE
 
-RESERVED = set(yaml.safe_load((TEMPLATE / "copier" / "reserved_names.yml").read_text()))
+RESERVED = set(yaml.safe_load((TEMPLATE / "copier" / "reserved_names.yml").read_text()).split())
 
 
 def test_every_keyword_and_standard_library_module_is_reserved():

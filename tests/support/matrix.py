@@ -21,10 +21,15 @@ class _Loader(yaml.SafeLoader):
     """copier.yml's loader: `!include` reads a YAML file of the template."""
 
 
-_Loader.add_constructor(
-    "!include",
-    lambda loader, node: yaml.safe_load((TEMPLATE / loader.construct_scalar(node)).read_text()),
-)
+def _include(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> list:
+    """As Copier includes: the file's documents as one list, a list document flattened."""
+    found = []
+    for document in yaml.safe_load_all((TEMPLATE / loader.construct_scalar(node)).read_text()):
+        found.extend(document if isinstance(document, list) else [document])
+    return found
+
+
+_Loader.add_constructor("!include", _include)
 
 
 @cache
