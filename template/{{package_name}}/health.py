@@ -7,7 +7,7 @@ Owned by the template: `copier update` rewrites this module. Change what it does
 extend.py, which is yours.
 """
 
-from flask import Blueprint, current_app, jsonify
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -15,7 +15,13 @@ from .extensions import db, limiter, talisman
 from .security import limits_are_shared
 
 bp = Blueprint("health", __name__)
-limiter.exempt(bp)  # platforms poll these often; a monitor must never be refused
+
+
+@limiter.request_filter
+def is_health_check() -> bool:
+    """Platforms poll these often; a monitor must never be refused. A request filter exempts
+    them before Flask-Limiter works out which limits apply, which an exemption does after."""
+    return request.blueprint == bp.name
 
 
 def no_store(response):
