@@ -17,6 +17,7 @@ from .support.accounts import sign_in_attempt
 from .support.faults import Relay
 from .support.platforms import client_address
 from .support.processes import clean_env, procfile, run, serving
+from .support.rate_limits import clear_of_a_window_edge
 from .support.rendering import deployed_copy
 from .support.services import POSTGRES, REDIS, free_port, postgres_database, require
 
@@ -84,6 +85,7 @@ def test_with_redis_away_limits_fail_over_to_memory_and_come_back(running):
 
     redis.cut()
     client = client_address()
+    clear_of_a_window_edge()
     statuses = [sign_in_attempt(server, client).status for _ in range(7)]
     assert statuses == [200] * 5 + [429] * 2  # 5 per minute, counted in memory meanwhile
     assert readiness(server) == (

@@ -10,6 +10,7 @@ import pytest
 from .support.accounts import sign_in_attempt
 from .support.platforms import client_address
 from .support.processes import clean_env, procfile, run, serving
+from .support.rate_limits import clear_of_a_window_edge
 from .support.rendering import deployed_copy
 from .support.services import REDIS, free_port, postgres_database, require
 
@@ -40,6 +41,7 @@ def test_two_servers_sharing_redis_let_exactly_the_limit_through(slug, venv):
             for p in ports
         ]
         client = client_address()  # fresh counters in the shared Redis
+        clear_of_a_window_edge()
 
         ready = json.loads(both[0].get("/health/ready").body)
         statuses = [sign_in_attempt(both[n % 2], client).status for n in range(ATTEMPTS)]

@@ -22,6 +22,7 @@ from .support import nginx
 from .support.platforms import environment_file, systemd_unit
 from .support.processes import clean_env, exits_without_serving, fetch, run
 from .support.programs import require_program
+from .support.rate_limits import clear_of_a_window_edge
 from .support.rendering import answers_of, deployed_copy, render
 from .support.services import DATABASES, REDIS, free_port, require
 from .support.tls import https_request, make_test_certificates
@@ -382,6 +383,10 @@ def test_nginx_accepts_the_site_as_rendered(project, tmp_path):
     assert "[warn]" not in output and "[emerg]" not in output, output
 
 
+# A limit the test can reach; the release's own checks, which ask for pages, run without it.
+LIMIT = {"RATELIMIT_DEFAULT": "3 per minute"}
+
+
 def test_nginx_and_gunicorn_serve_the_app_over_tls(project, venv, tmp_path_factory):
     answers = answers_of(project)
     slug, package = answers["project_slug"], answers["package_name"]
@@ -404,8 +409,9 @@ def test_nginx_and_gunicorn_serve_the_app_over_tls(project, venv, tmp_path_facto
         release(app, venv, env)
         start = systemd_unit(main_unit(app))["ExecStart"][0]
         start = start.replace(f"/srv/{slug}/.venv/", f"{venv}/")
+        served = clean_env(venv, **env, **LIMIT)
         with (
-            serving_on_socket(start, app, clean_env(venv, **env), stack.socket) as gunicorn,
+            serving_on_socket(start, app, served, stack.socket) as gunicorn,
             stack.running(),
         ):
             assert stack.get("/health").status == 200
@@ -429,17 +435,14 @@ def test_nginx_and_gunicorn_serve_the_app_over_tls(project, venv, tmp_path_facto
             assert cookie.startswith("__Host-session=")
             assert all(flag in cookie for flag in ("Secure", "HttpOnly", "SameSite=Lax"))
 
-            # The app keys its rate limits on the address nginx saw, whatever X-Forwarded-For
-            # a client sends; another client has its own count.
+            # The app keys its rate limits (3 a minute here) on the address nginx saw, whatever
+            # X-Forwarded-For a client sends; another client has its own count.
             client, other = fresh_client_addresses(2)
-            counts = [
-                stack.get("/", client, X_Forwarded_For="203.0.113.9").headers,
-                stack.get("/", client, X_Forwarded_For="198.51.100.7").headers,
-                stack.get("/", other).headers,
-            ]
-            limit = int(counts[0]["X-RateLimit-Limit"])
-            remaining = [int(count["X-RateLimit-Remaining"]) for count in counts]
-            assert remaining == [limit - 1, limit - 2, limit - 1]
+            clear_of_a_window_edge()
+            forged = ["203.0.113.9", "198.51.100.7", "192.0.2.1", "203.0.113.10"]
+            statuses = [stack.get("/", client, X_Forwarded_For=a).status for a in forged]
+            assert statuses == [200, 200, 200, 429]
+            assert stack.get("/", other).status == 200
 
             static = stack.get("/static/css/app.css")
             assert static.status == 200

@@ -1,6 +1,8 @@
-"""Helpers for the tests: requests as a browser on HTTPS sends them."""
+"""Helpers for the tests: requests as a browser on HTTPS sends them, and exact counts of
+rate-limited ones."""
 
 import re
+import time
 
 HTTPS = "https://localhost"
 STRONG_PASSWORD = "correct horse battery staple"
@@ -33,3 +35,14 @@ def set_cookie_header(response, name: str) -> str:
         if header.startswith(f"{name}="):
             return header
     raise AssertionError(f"no Set-Cookie for {name}: {response.headers.getlist('Set-Cookie')}")
+
+
+def clear_of_a_window_edge(window: int = 60, margin: float = 2.0) -> None:
+    """Wait, if need be, until the current rate-limit window has margin seconds left.
+
+    The sliding-window limits weigh the previous window's hits by the share of it still in
+    view, rounding down: a count that straddles a window's edge lets one request more through.
+    """
+    left = window - time.time() % window
+    if left < margin:
+        time.sleep(left + 0.1)
