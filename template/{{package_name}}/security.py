@@ -5,9 +5,11 @@ Owned by the template: `copier update` rewrites this module. Change what it does
 extend.py, which is yours.
 """
 
+from contextlib import suppress
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, request, session
+from flask import Flask, Response, abort, current_app, request, session
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import extend
@@ -62,6 +64,7 @@ def init_security(app: Flask) -> None:
     )
     app.after_request(add_cross_origin_headers)
     app.after_request(limit_session_lifetime)
+    app.teardown_request(drain_unread_body)
 
 
 def content_security_policy(extra_sources: dict[str, list[str]]) -> dict[str, str]:
@@ -93,6 +96,20 @@ def limit_session_lifetime(response: Response) -> Response:
     if session.modified and not session.permanent:
         session.permanent = True
     return response
+
+
+def drain_unread_body(error: BaseException | None = None) -> None:
+    """Read what is left of a body the app did not read (a form posted to a page that takes
+    none, say), up to MAX_CONTENT_LENGTH. A server that closes the connection over unread
+    data resets it, and a proxy still sending the body then answers 502 instead of our 4xx."""
+    length = request.content_length
+    if not length or length > current_app.config["MAX_CONTENT_LENGTH"]:
+        return
+    # A client that has gone needs no answer. Werkzeug raises RequestEntityTooLarge on a read
+    # past a body of exactly MAX_CONTENT_LENGTH, which by then has been read to its end.
+    with suppress(ClientDisconnected, RequestEntityTooLarge, OSError):
+        while request.stream.read(64 * 1024):
+            pass
 
 
 def refuse_unnamed_form_fields() -> None:
