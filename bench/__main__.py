@@ -1,0 +1,59 @@
+"""python -m bench [--runs N] [--duration S] [--only render,update,startup,throughput]
+
+Prints one Markdown table: each measure of ours beside its baseline from the same run, the
+ratio, and the target it must meet (see docs/performance.md)."""
+
+import argparse
+import platform
+import sys
+import tempfile
+from pathlib import Path
+
+from .app import prepare
+from .measure import table
+from .startup import startup_rows
+from .template_ops import render_rows, template_snapshot, update_rows
+from .throughput import throughput_rows
+
+PARTS = ("render", "update", "startup", "throughput")
+
+
+def arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[2])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each measure (median)")
+    parser.add_argument("--duration", type=float, default=5, help="seconds of each wrk load")
+    parser.add_argument("--only", default=",".join(PARTS), help="a comma-separated subset")
+    options = parser.parse_args(argv)
+    options.only = options.only.split(",")
+    unknown = set(options.only) - set(PARTS)
+    if unknown:
+        parser.error(f"unknown parts {sorted(unknown)}; choose from {', '.join(PARTS)}")
+    return options
+
+
+def main(argv: list[str]) -> int:
+    options = arguments(argv)
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        work = Path(folder)
+        template = template_snapshot(work)
+        if "render" in options.only:
+            rows += render_rows(work, template, options.runs)
+        if "update" in options.only:
+            rows += update_rows(work, template, options.runs)
+        if {"startup", "throughput"} & set(options.only):
+            subjects = prepare(work, template)
+            if "startup" in options.only:
+                rows += startup_rows(subjects, options.runs)
+            if "throughput" in options.only:
+                rows += throughput_rows(subjects, options.runs, options.duration)
+    print(
+        f"{platform.python_implementation()} {platform.python_version()}, "
+        f"{options.runs} runs, medians\n"
+    )
+    print(table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,23 @@
+"""python -m bench.costs [PATH ...]: where the rendered app's time goes on each path, by
+package, beside the bare app's (see request_costs.py). Default paths: /health and /."""
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from .app import BENCH, prepare
+from .template_ops import template_snapshot
+
+
+def main(paths: list[str]) -> int:
+    with tempfile.TemporaryDirectory(prefix="bench-") as folder:
+        work = Path(folder)
+        subjects = prepare(work, template_snapshot(work))
+        command = [subjects.python(), str(BENCH / "request_costs.py"), subjects.package]
+        env = subjects.environment()
+        return subprocess.run([*command, *paths], env=env, cwd=subjects.project).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:] or ["/health", "/"]))
