@@ -1,8 +1,9 @@
 """Copier's floor: the smallest template worth the name (5 questions, 30 small files),
 rendered the same way as ours. What Copier costs for any template at all."""
 
-import subprocess
 from pathlib import Path
+
+from tests.support.rendering import committed
 
 QUESTIONS = {
     "project_name": "Floor",
@@ -34,12 +35,4 @@ def floor_template(folder: Path) -> Path:
     (folder / "copier.yml").write_text(copier_yml())
     for number in range(FILES):
         (folder / "template" / f"file_{number:02}.md.jinja").write_text(file_text(number))
-    return commit_all(folder)
-
-
-def commit_all(folder: Path) -> Path:
-    """Make folder a git repository with everything in it committed, and return it."""
-    git = ["git", "-c", "user.name=Bench", "-c", "user.email=bench@example.com"]
-    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
-        subprocess.run([*git, *command], cwd=folder, check=True)
-    return folder
+    return committed(folder, "Floor")

@@ -8,9 +8,10 @@ import sys
 from pathlib import Path
 
 import copier
+from tests.support.rendering import committed
 from tests.support.template_versions import template_with_versions
 
-from .floor import commit_all, floor_template
+from .floor import floor_template
 from .measure import Row, Target, interleaved
 
 COPIER = [sys.executable, "-m", "copier"]
@@ -73,7 +74,7 @@ def render_rows(work: Path, template: Path, runs: int) -> list[Row]:
 def update_rows(work: Path, template: Path, runs: int) -> list[Row]:
     """`copier update` of a committed project, each run on a fresh copy of it, against a
     `copier copy` of the same variant by the CLI."""
-    project = commit_all(copy_in_process(template, work))
+    project = committed(copy_in_process(template, work), "Rendered")
     copies = iter([shutil.copytree(project, _fresh(work)) for _ in range(runs)])
     timings = interleaved(
         runs,

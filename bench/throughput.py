@@ -5,13 +5,13 @@ front, so every protection works on the measured path."""
 
 import re
 import shutil
-import socket
 import subprocess
 from contextlib import ExitStack
 from dataclasses import dataclass
 from statistics import median
 
 from tests.support.processes import serving
+from tests.support.services import free_port
 
 from .app import REDIS_URL, Subjects, give_bare_app_the_home_page
 from .measure import Row, Target
@@ -26,12 +26,6 @@ class Load:
     requests_per_second: float
     p50_ms: float
     p99_ms: float
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _milliseconds(text: str) -> float:

@@ -9,6 +9,7 @@ import yaml
 import copier
 
 TEMPLATE = Path(__file__).resolve().parents[2]
+GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
 
 
 def render(destination: Path, template: Path = TEMPLATE, version="HEAD", **answers) -> Path:
@@ -37,13 +38,18 @@ def text_files(project: Path):
                 yield path, None
 
 
+def committed(folder: Path, message: str) -> Path:
+    """folder as a git repository (made one if need be) with everything in it committed."""
+    commit = ["commit", "-q", "--allow-empty", "-m", message]
+    for command in (["init", "-q"], ["add", "-A"], commit):
+        subprocess.run([*GIT, *command], cwd=folder, check=True)
+    return folder
+
+
 def deployed_copy(project: Path, destination: Path) -> Path:
     """What a git push sends to the platform: the project's files as committed, so nothing
     git ignores (.env, instance/) comes along."""
-    git = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
-    subprocess.run([*git, "init", "-q"], cwd=project, check=True)
-    subprocess.run([*git, "add", "-A"], cwd=project, check=True)
-    subprocess.run([*git, "commit", "-q", "-m", "deploy", "--allow-empty"], cwd=project, check=True)
+    committed(project, "deploy")
     destination.mkdir(parents=True)
     archive = subprocess.run(
         ["git", "archive", "HEAD"], cwd=project, check=True, capture_output=True

@@ -6,9 +6,8 @@ in this clone."""
 import subprocess
 from pathlib import Path
 
-from .rendering import TEMPLATE
+from .rendering import GIT, TEMPLATE
 
-GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]
 CURRENT = "99.0.0"  # this working tree, newer than every release
 NEWER = "99.1.0"  # this working tree with a test's changes: a version after this one
 
