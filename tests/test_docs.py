@@ -25,17 +25,16 @@ from pathlib import Path
 
 import pytest
 
-from .support.doc_blocks import DOCS, PLATFORM_KINDS, command_blocks, parse_context
+from .support.doc_blocks import DOCS, PLATFORM_KINDS, blocks, command_blocks, pages, parse_context
 from .support.doc_shims import flask_commands
 from .support.processes import stop
-from .support.rendering import render
+from .support.rendering import TEMPLATE, render
 from .support.services import MARIADB, POSTGRES, REDIS, require
 from .support.template_versions import release_commit
 from .support.venv import CACHE as VENV_CACHE
 
-ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(DOCS))
-from generate_questions import COMMAND, questions_page  # noqa: E402
+from generate_questions import COMMAND, questions_page
 
 SHIMS = Path(__file__).parent / "support" / "doc_shims.py"
 SHIMMED = {"heroku": ["heroku"], "fly": ["fly"], "docker": ["docker"]}
@@ -55,7 +54,7 @@ def test_the_questions_page_is_what_copier_yml_says_today():
 
 def test_a_changed_help_text_changes_the_questions_page(tmp_path):
     copy = tmp_path / "copier.yml"
-    text = (ROOT / "copier.yml").read_text(encoding="utf-8")
+    text = (TEMPLATE / "copier.yml").read_text(encoding="utf-8")
     help_text = "help: The production database"
     assert help_text in text
     copy.write_text(text.replace(help_text, "help: Where the rows live"), encoding="utf-8")
@@ -83,7 +82,7 @@ def test_the_site_builds_with_mkdocs_strict(tmp_path):
     mkdocs = Path(sys.executable).parent / "mkdocs"
     result = subprocess.run(
         [str(mkdocs), "build", "--strict", "--site-dir", str(tmp_path / "site")],
-        cwd=ROOT,
+        cwd=TEMPLATE,
         env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
         capture_output=True,
         text=True,
@@ -147,8 +146,6 @@ def test_every_command_block_names_a_known_context():
 def test_a_block_without_a_context_or_with_an_unknown_one_is_refused(tmp_path):
     page = tmp_path / "page.md"
     page.write_text("```sh\nls\n```\n\n<!-- run: laptop -->\n```sh\nls\n```\n")
-    from .support.doc_blocks import blocks
-
     first, second = blocks(page, tmp_path)
     with pytest.raises(ValueError, match="no <!-- run"):
         parse_context(first.context)
@@ -170,7 +167,7 @@ class Workspace:
     def template(self) -> Path:
         if self.clone is None:
             self.clone = self.root / "copier-flask-production"
-            subprocess.run(["git", "clone", "-q", str(ROOT), str(self.clone)], check=True)
+            subprocess.run(["git", "clone", "-q", str(TEMPLATE), str(self.clone)], check=True)
             tag_releases(self.clone)
             (self.clone / ".venv").symlink_to(Path(sys.executable).parents[1])
         return self.clone
@@ -373,7 +370,7 @@ def test_every_flask_command_named_in_the_prose_exists(stand_in_workspace):
     database_commands = flask_commands(project, "my_flask_app", "db")
     named = {
         (command, sub)
-        for page in sorted(DOCS.rglob("*.md"))
+        for page in pages()
         for command, sub in FLASK_IN_PROSE.findall(page.read_text(encoding="utf-8"))
     }
     assert ("deploy", "") in named and ("db", "upgrade") in named  # the scan reads the pages
