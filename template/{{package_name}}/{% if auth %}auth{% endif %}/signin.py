@@ -8,7 +8,7 @@ from .. import audit
 from ..models import User
 from ..passwords import spend_verification_time
 from ..security import is_safe_redirect
-from .lockout import record_failure
+from . import lockout
 
 # The one answer to a wrong password, an unknown user and a locked account alike.
 SIGN_IN_FAILED = "Wrong username, e-mail address or password."
@@ -16,20 +16,28 @@ SIGN_IN_FAILED = "Wrong username, e-mail address or password."
 
 def authenticate(login: str, password: str) -> User | None:
     """The user that login and password name, or None. The same password-hashing work is done
-    for an unknown user and a locked account, so that timing tells no more than the answer."""
+    for an unknown user and a locked account, so that timing tells no more than the answer.
+    The password is checked only when the lockout gives the attempt (see lockout.py)."""
     user = User.by_login(login)
-    if user is None:
+    attempt = lockout.take_attempt(user) if user is not None else None
+    if attempt is None:
         spend_verification_time(password)
-        audit.record(audit.SIGN_IN_FAILED, detail="unknown account")
+        detail = "unknown account" if user is None else "account locked"
+        audit.record(audit.SIGN_IN_FAILED, user, detail=detail)
         return None
-    matches = user.check_password(password)
-    if user.is_locked():
-        audit.record(audit.SIGN_IN_FAILED, user, detail="account locked")
+    if not user.check_password(password):
+        lockout.record_failure(user, attempt)
         return None
-    if not matches:
-        record_failure(user)
+    if not user.is_active:
         return None
-    return user if user.is_active else None
+    if not second_step_follows(user):
+        lockout.record_success(user)
+    return user
+
+
+def second_step_follows(user: User) -> bool:
+    """Whether a code must follow the password; until it does, the attempt stays counted."""
+    return getattr(user, "has_second_factor", False)
 
 
 def complete_sign_in(user: User, remember: bool, next_url: str | None):

@@ -11,7 +11,9 @@ import pyotp
 import segno
 from flask import current_app
 from markupsafe import Markup
+from sqlalchemy import delete, select, update
 
+from ..extensions import db
 from ..models import RecoveryCode, User, utcnow
 
 RECOVERY_CODE_COUNT = 10
@@ -47,27 +49,73 @@ def matching_step(secret: str, code: str, after: int | None) -> int | None:
 
 
 def accept_totp(user: User, code: str) -> bool:
+    """Whether code is user's current code, not accepted before. The step is saved by one
+    conditional UPDATE: of requests that bring the same code at once, one alone gets True."""
     step = matching_step(user.totp_secret, code, user.totp_last_step)
     if step is None:
         return False
-    user.totp_last_step = step
-    return True
+    later = User.totp_last_step.is_(None) | (User.totp_last_step < step)
+    accepted = changed(update(User).where(User.id == user.id, later).values(totp_last_step=step))
+    db.session.commit()
+    return accepted
+
+
+def enable(user: User, secret: str, step: int) -> list[str] | None:
+    """Turn the second factor on with secret, whose code of step the user just entered: the
+    new recovery codes, or None when it was on already (another request turned it on)."""
+    turned_on = changed(
+        update(User)
+        .where(User.id == user.id, User.totp_secret.is_(None))
+        .values(totp_secret=secret, totp_last_step=step)
+    )
+    codes = new_recovery_codes(user) if turned_on else None
+    db.session.commit()
+    return codes
+
+
+def disable(user: User) -> bool:
+    """Turn the second factor off: whether this request did (and not another one first)."""
+    turned_off = changed(
+        update(User)
+        .where(User.id == user.id, User.totp_secret.is_not(None))
+        .values(totp_secret=None, totp_last_step=None)
+    )
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.commit()
+    return turned_off
 
 
 def new_recovery_codes(user: User) -> list[str]:
     """Replace user's recovery codes with new ones; the codes are shown once, then gone."""
     codes = [formatted(secrets.token_hex(5)) for _ in range(RECOVERY_CODE_COUNT)]
-    user.recovery_codes = [RecoveryCode(digest=digest(code)) for code in codes]
+    db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    db.session.add_all(RecoveryCode(user_id=user.id, digest=digest(code)) for code in codes)
     return codes
 
 
 def use_recovery_code(user: User, code: str) -> bool:
-    wanted = digest(code)
-    for stored in user.recovery_codes:
-        if stored.used_at is None and hmac.compare_digest(stored.digest, wanted):
-            stored.used_at = utcnow()
-            return True
-    return False
+    """Whether code is one of user's unused recovery codes. It is spent by one conditional
+    UPDATE: of requests that bring it at once, one alone gets True."""
+    unused = select(RecoveryCode.id).where(
+        RecoveryCode.user_id == user.id,
+        RecoveryCode.digest == digest(code),
+        RecoveryCode.used_at.is_(None),
+    )
+    code_id = db.session.scalar(unused.limit(1))
+    if code_id is None:
+        return False
+    spent = changed(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == code_id, RecoveryCode.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    db.session.commit()
+    return spent
+
+
+def changed(statement) -> bool:
+    """Run a conditional UPDATE of one row: whether the row met the condition and changed."""
+    return db.session.execute(statement.execution_options(synchronize_session=False)).rowcount == 1
 
 
 def normalized(code: str) -> str:

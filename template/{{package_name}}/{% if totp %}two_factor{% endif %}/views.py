@@ -2,9 +2,9 @@ from flask import current_app, flash, redirect, render_template, session, url_fo
 from flask_login import current_user, login_required
 
 from .. import audit
-from ..auth.lockout import record_failure
+from ..auth import lockout
 from ..auth.signin import SIGN_IN_FAILED, complete_sign_in
-from ..extensions import db, limiter
+from ..extensions import limiter
 from . import bp, codes
 from .forms import CodeForm, DisableForm, SetupForm
 from .second_step import abandon, pending
@@ -26,10 +26,8 @@ def second_factor_limit() -> str:
 def accept_code(user, code: str) -> bool:
     """Whether code is user's current TOTP code or an unused recovery code; the use is saved."""
     if codes.accept_totp(user, code):
-        db.session.commit()
         return True
     if codes.use_recovery_code(user, code):
-        db.session.commit()
         audit.record(audit.RECOVERY_CODE_USED, user)
         return True
     return False
@@ -47,13 +45,15 @@ def verify():
     user, state = found
     form = CodeForm()
     if form.validate_on_submit():
-        if user.is_locked():
+        attempt = lockout.take_attempt(user)  # the password's attempts and the code's are one count
+        if attempt is None:
             abandon()
             flash(SIGN_IN_FAILED, "error")
             return redirect(url_for("auth.login"))
         if accept_code(user, form.code.data):
+            lockout.record_success(user)
             return complete_sign_in(user, state["remember"], state["next"])
-        record_failure(user, audit.SECOND_FACTOR_FAILED)
+        lockout.record_failure(user, attempt, audit.SECOND_FACTOR_FAILED)
         form.code.errors.append("That code is not right, or was used already.")
     return render_template("two_factor/verify.html", form=form)
 
@@ -70,10 +70,10 @@ def setup():
     if form.validate_on_submit():
         step = codes.matching_step(secret, form.code.data, after=None)
         if step is not None:
-            user.totp_secret, user.totp_last_step = secret, step
-            recovery_codes = codes.new_recovery_codes(user)
-            db.session.commit()
+            recovery_codes = codes.enable(user, secret, step)
             session.pop(PENDING_KEY)
+            if recovery_codes is None:  # another request turned it on and showed its codes
+                return redirect(url_for("auth.account"))
             audit.record(audit.SECOND_FACTOR_ENABLED, user)
             return render_template("two_factor/recovery_codes.html", codes=recovery_codes)
         form.code.errors.append("That code is not right: check the time on your phone.")
@@ -97,10 +97,8 @@ def disable():
         elif not accept_code(user, form.code.data):
             form.code.errors.append("That code is not right, or was used already.")
         else:
-            user.totp_secret = user.totp_last_step = None
-            user.recovery_codes = []
-            db.session.commit()
-            audit.record(audit.SECOND_FACTOR_DISABLED, user)
+            if codes.disable(user):  # not when another request turned it off first
+                audit.record(audit.SECOND_FACTOR_DISABLED, user)
             flash("Two-factor sign-in is off.", "success")
             return redirect(url_for("auth.account"))
     return render_template("two_factor/disable.html", form=form)
