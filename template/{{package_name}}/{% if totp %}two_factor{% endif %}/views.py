@@ -92,11 +92,17 @@ def disable():
         return redirect(url_for("auth.account"))
     form = DisableForm()
     if form.validate_on_submit():
-        if not user.check_password(form.password.data):
+        attempt = lockout.take_attempt(user)  # a stolen session guesses no faster than sign-in
+        if attempt is None:
+            form.password.errors.append("Too many wrong attempts: try again in a while.")
+        elif not user.check_password(form.password.data):
+            lockout.record_failure(user, attempt)
             form.password.errors.append("That is not your password.")
         elif not accept_code(user, form.code.data):
+            lockout.record_failure(user, attempt, audit.SECOND_FACTOR_FAILED)
             form.code.errors.append("That code is not right, or was used already.")
         else:
+            lockout.record_success(user)
             if codes.disable(user):  # not when another request turned it off first
                 audit.record(audit.SECOND_FACTOR_DISABLED, user)
             flash("Two-factor sign-in is off.", "success")
