@@ -12,6 +12,8 @@ from .. import audit
 from ..extensions import db
 from ..models import SignIn, User, utcnow
 
+LARGEST_ID = 2**31 - 1  # of an INTEGER column on every database
+
 # What a user agent string shows, most telling first: Edge and Opera name Chrome too, and
 # Chrome names Safari; Android names Linux, and iOS names Mac OS X.
 BROWSERS = [
