@@ -20,7 +20,7 @@ BROWSERS = [
     ("Edge", r"\bEdg(e|A|iOS)?/"),
     ("Opera", r"\bOPR/"),
     ("Firefox", r"\b(Firefox|FxiOS)/"),
-    ("Chrome", r"\b(Chrome|Chromium|CriOS)/"),
+    ("Chrome", r"\b(Chrome|HeadlessChrome|Chromium|CriOS)/"),
     ("Safari", r"\bSafari/"),
 ]
 SYSTEMS = [
