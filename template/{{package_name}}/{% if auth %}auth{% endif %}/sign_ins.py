@@ -6,7 +6,7 @@ import re
 import secrets
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import delete, or_, select, update
 
 from .. import audit
 from ..extensions import db
@@ -50,10 +50,21 @@ def start(user: User, remember: bool) -> SignIn:
         **audit.client(),
     )
     db.session.add(sign_in)
+    forget_finished(user)
     db.session.commit()
     sign_in.secret = secret
     user.current_sign_in = sign_in
     return sign_in
+
+
+def forget_finished(user: User) -> None:
+    """Delete user's sign-ins that ended or expired: the audit log keeps their history."""
+    db.session.execute(
+        delete(SignIn).where(
+            SignIn.user_id == user.id,
+            or_(SignIn.ended_at.is_not(None), SignIn.expires_at <= utcnow()),
+        )
+    )
 
 
 def active(user: User) -> list[SignIn]:
