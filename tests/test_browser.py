@@ -155,11 +155,24 @@ def assert_session_cookie_only(page) -> None:
     assert "__Host-session" not in page.evaluate("document.cookie")
 
 
-def sign_in(page, login: str, password: str) -> None:
+def sign_in(page, login: str, password: str, remember: bool = False) -> None:
     if not page.url.endswith("/auth/login"):
         page.get_by_role("link", name="Sign in").click()
     fill_in(page, {"Username or e-mail": login, "Password": password})
+    if remember:
+        page.get_by_label("Keep me signed in on this device").check()
     page.get_by_role("button", name="Sign in").click()
+
+
+def sign_in_when_allowed(site, page, login: str, password: str, remember: bool) -> None:
+    """sign_in, after waiting out the sign-in rate limit if an earlier test spent it."""
+    page.goto(site.url("/auth/login"))
+    with page.expect_response(lambda response: response.request.method == "POST") as answer:
+        sign_in(page, login, password, remember)
+    if answer.value.status == 429:
+        time.sleep(int(answer.value.headers["retry-after"]) + 1)
+        page.goto(site.url("/auth/login"))
+        sign_in(page, login, password, remember)
 
 
 def sign_out(page) -> None:
@@ -249,6 +262,54 @@ def test_a_person_signs_up_confirms_turns_on_two_factor_and_resets_the_password(
     ]
     settle(page)
     problems.assert_none()
+
+
+def sign_up_and_confirm(site, page) -> tuple[str, str]:
+    """A new confirmed account, made through the pages: (its username, its password)."""
+    username, password = f"u{uuid.uuid4().hex[:10]}", f"correct horse {uuid.uuid4().hex}"
+    address = f"{username}@example.com"
+    page.goto(site.url("/auth/register"))
+    fill_in(page, {"Username": username, "E-mail": address, "New password": password})
+    page.get_by_label("Repeat password").fill(password)
+    page.get_by_role("button", name="Create account").click()
+    open_link(site, page, address, "Confirm your e-mail address", "/auth/confirm/")
+    expect(page.get_by_role("status")).to_contain_text("Your address is confirmed")
+    return username, password
+
+
+def cookie_names(page) -> set[str]:
+    return {cookie["name"] for cookie in page.context.cookies()}
+
+
+def test_keep_me_signed_in_ends_at_sign_out_and_from_another_device(site, new_page):
+    """Chromium deletes the __Host- remember cookie at sign-out (the deletion is Secure, as
+    the browser requires), and a sign-out ended on the server stays ended: the next page, in
+    the browser signed out from another device, is signed out too."""
+    laptop, _ = new_page()
+    phone, _ = new_page()
+    username, password = sign_up_and_confirm(site, laptop)
+    sign_in_when_allowed(site, laptop, username, password, remember=True)
+    expect(laptop.locator(".who")).to_have_text(username)
+    sign_in_when_allowed(site, phone, username, password, remember=True)
+    expect(phone.locator(".who")).to_have_text(username)
+    assert {"__Host-session", "__Host-remember_token"} <= cookie_names(phone)
+
+    phone.goto(site.url("/auth/account"))
+    rows = phone.locator("#sign-ins tbody tr")
+    expect(rows).to_have_count(2)
+    expect(rows.filter(has_text="This device")).to_contain_text("Chrome on Linux")
+    phone.get_by_role("button", name="Sign out everywhere else").click()
+    expect(phone.get_by_role("status")).to_have_text("You are signed out everywhere else.")
+    expect(rows).to_have_count(1)
+    laptop.reload()  # its cookies are still there; the sign-in they name has ended
+    expect(laptop.locator(".who")).to_have_count(0)
+    assert "__Host-remember_token" in cookie_names(laptop)
+
+    sign_out(phone)
+    assert "__Host-remember_token" not in cookie_names(phone)
+    phone.goto(site.url("/auth/account"))
+    expect(phone).to_have_url(re.compile(r"/auth/login\?next="))
+    expect(phone.locator(".who")).to_have_count(0)
 
 
 def test_chromium_trusts_the_sites_key_alone(new_page, tmp_path):
