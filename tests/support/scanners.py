@@ -67,9 +67,6 @@ class Front:
         lines = path.read_text(errors="replace").splitlines() if path.exists() else []
         return [(int(m["status"]), m["request"]) for m in map(STATUS_LINE.match, lines) if m]
 
-    def server_errors(self) -> list[tuple[int, str]]:
-        return [(status, request) for status, request in self.answers() if status >= 500]
-
 
 @contextmanager
 def scanning_front(app_port: int, folder: Path):
@@ -143,7 +140,7 @@ def wapiti(
     *,
     cookie: str | None = None,
     excluded: tuple[str, ...] = (),
-    max_scan_time: int = 150,
+    max_scan_time: int = 200,
 ) -> WapitiReport:
     """Crawl the site from / and attack what was found, bounded in time; the JSON report."""
     venv = scanner_venv()
@@ -157,16 +154,17 @@ def wapiti(
         "--depth", "4",
         "--max-links-per-page", "40",
         "--max-scan-time", str(max_scan_time),
-        "--max-attack-time", str(max_scan_time // 8),
-        "--timeout", "20",
-        "--tasks", "4",
+        "--max-attack-time", "30",  # each module's share: enough for every form here
+        "--timeout", "30",
+        "--tasks", "2",  # two sync workers serve it: more would only queue
         "--no-bugreport",  # nothing leaves 127.0.0.1
         "--store-session", str(folder / "session"),
         "--store-config", str(folder / "config"),
         "--flush-session",
         "--format", "json",
         "--output", str(report),
-        "--verbose", "0",
+        "--verbose", "1",
+        "--log", str(folder / "wapiti.log"),
     ]  # fmt: skip
     for url in excluded:
         command += ["--exclude", f"{front.base_url}{url}"]
