@@ -58,6 +58,17 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class PasswordForm(FlaskForm):
+    """The account's password, asked for again to prove that the account is the asker's."""
+
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Confirm")
+
+
 class RegistrationForm(FlaskForm):
     username = StringField(
         "Username",
@@ -76,10 +87,6 @@ class RegistrationForm(FlaskForm):
     def validate_username(self, field):
         if User.by_username(field.data) is not None:
             raise ValidationError("That username is taken.")
-
-    def validate_email(self, field):
-        if User.by_email(field.data) is not None:
-            raise ValidationError("An account with this e-mail address exists already.")
 
     def validate_password(self, field):
         check_policy(field, self.username.data, self.email.data)
