@@ -14,6 +14,7 @@ EXAMPLES_PER_TEST = 2500
 FUZZ_TESTS = [
     "test_hostile_form_posts_are_refused_or_answered_never_failed",
     "test_any_path_query_and_method_is_answered_never_failed",
+    "test_hostile_headers_cookies_and_queries_are_refused_or_answered_never_failed",
 ]
 
 

@@ -11,6 +11,7 @@ from contextlib import suppress
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request, session
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -123,6 +124,8 @@ NOT_ON_ONE_LINE = re.compile(f"[{CONTROL_CHARACTERS}\n\r]")
 MAX_URL_LENGTH = 4094
 MAX_HEADER_LENGTH = 8190
 BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# What RFC 6265 lets a cookie hold; browsers never send more.
+COOKIE_TEXT = re.compile(r"[\x21-\x7e]*")
 
 
 def refuse_unnamed_form_fields() -> None:
@@ -136,20 +139,36 @@ def refuse_text_no_page_takes() -> None:
     """Answer 400 to a request whose path, query, headers, cookies or fields hold control
     characters or lone surrogates, or run past what a server passes on, before any code reads
     them: parsers and database drivers fail on such text, which would be a 500."""
+    ignore_cookies_no_browser_sends()
     one_line = [
         (request.full_path, MAX_URL_LENGTH),
         *pairs_of(request.args.items(multi=True), MAX_URL_LENGTH),
         *pairs_of(request.headers.items(), MAX_HEADER_LENGTH),
-        *pairs_of(request.cookies.items(multi=True), MAX_HEADER_LENGTH),
     ]
     if not all(is_plain_text(text, NOT_ON_ONE_LINE, longest) for text, longest in one_line):
         abort(400, "The request holds characters no page takes.")
+    if request.scheme not in {"http", "https"}:  # from X-Forwarded-Proto, through ProxyFix
+        abort(400, "X-Forwarded-Proto names no scheme this site is served by.")
     if not referrer_and_origin_are_urls():
         abort(400, "The Referer or Origin header is not a URL.")
     if request.method in BODY_METHODS:
         fields = form_fields()
         if fields is None or not all(is_plain_text(text, NOT_IN_A_FIELD) for text in fields):
             abort(400, "The form holds characters or values no field takes.")
+
+
+def ignore_cookies_no_browser_sends() -> None:
+    """Drop cookies with text outside RFC 6265's, as if never sent: a corrupt cookie then
+    costs its sender a cookie, not an error that every page, error pages too, would hit
+    again (Flask-Login's remember cookie raises on non-ASCII text)."""
+    cookies = request.cookies
+    kept = [
+        (name, value)
+        for name, value in cookies.items(multi=True)
+        if COOKIE_TEXT.fullmatch(name) and COOKIE_TEXT.fullmatch(value)
+    ]
+    if len(kept) != len(cookies):
+        request.cookies = ImmutableMultiDict(kept)
 
 
 def pairs_of(items: Iterable[tuple[str, str]], longest: int) -> list[tuple[str, int]]:
