@@ -205,6 +205,8 @@ def test_a_person_signs_up_confirms_turns_on_two_factor_and_resets_the_password(
     sign_in(page, address, password)  # before confirming: refused
     expect(page.get_by_role("status")).to_contain_text("Confirm your e-mail address first")
     open_link(site, page, address, "Confirm your e-mail address", "/auth/confirm/")
+    fill_in(page, {"Password": password})  # the link proves the address, the password the account
+    page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status")).to_have_text(
         "Your address is confirmed. You can sign in now."
     )

@@ -1,14 +1,17 @@
-"""The HTTP security layer: proxy trust, HTTPS, headers with a strict CSP, cookies, and
-the check that keeps redirects on this site.
+"""The HTTP security layer: proxy trust, HTTPS, headers with a strict CSP, cookies, the
+filter that refuses text no page takes, and the check that keeps redirects on this site.
 
 Owned by the template: `copier update` rewrites this module. Change what it does through
 extend.py, which is yours.
 """
 
+import re
+from collections.abc import Iterable
 from contextlib import suppress
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request, session
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -112,11 +115,103 @@ def drain_unread_body(error: BaseException | None = None) -> None:
             pass
 
 
+# Text no page takes: C0 controls but tab, DEL, and lone surrogates, which no UTF-8 text can
+# hold and every database driver refuses. Line breaks are text only in a form's fields.
+CONTROL_CHARACTERS = "\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff"
+NOT_IN_A_FIELD = re.compile(f"[{CONTROL_CHARACTERS}]")
+NOT_ON_ONE_LINE = re.compile(f"[{CONTROL_CHARACTERS}\n\r]")
+# gunicorn's limits on a request line and on a header: what passes a server and nothing more.
+MAX_URL_LENGTH = 4094
+MAX_HEADER_LENGTH = 8190
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# What RFC 6265 lets a cookie hold; browsers never send more.
+COOKIE_TEXT = re.compile(r"[\x21-\x7e]*")
+
+
 def refuse_unnamed_form_fields() -> None:
     """A multipart part whose name cannot be parsed (name="\\") becomes a field named None,
     which crashes Flask-WTF's CSRF check into a 500. Refuse such a request as bad first."""
-    if request.method in {"POST", "PUT", "PATCH", "DELETE"} and None in request.form:
+    if request.method in BODY_METHODS and None in request.form:
         abort(400, "The form has a field without a name.")
+
+
+def refuse_text_no_page_takes() -> None:
+    """Answer 400 to a request whose path, query, headers, cookies or fields hold control
+    characters or lone surrogates, or run past what a server passes on, before any code reads
+    them: parsers and database drivers fail on such text, which would be a 500."""
+    ignore_cookies_no_browser_sends()
+    one_line = [
+        (request.full_path, MAX_URL_LENGTH),
+        *pairs_of(request.args.items(multi=True), MAX_URL_LENGTH),
+        *pairs_of(request.headers.items(), MAX_HEADER_LENGTH),
+    ]
+    if not all(is_plain_text(text, NOT_ON_ONE_LINE, longest) for text, longest in one_line):
+        abort(400, "The request holds characters no page takes.")
+    if request.scheme not in {"http", "https"}:  # from X-Forwarded-Proto, through ProxyFix
+        abort(400, "X-Forwarded-Proto names no scheme this site is served by.")
+    if not referrer_and_origin_are_urls():
+        abort(400, "The Referer or Origin header is not a URL.")
+    if request.method in BODY_METHODS:
+        fields = form_fields()
+        if fields is None or not all(is_plain_text(text, NOT_IN_A_FIELD) for text in fields):
+            abort(400, "The form holds characters or values no field takes.")
+
+
+def ignore_cookies_no_browser_sends() -> None:
+    """Drop cookies with text outside RFC 6265's, as if never sent: a corrupt cookie then
+    costs its sender a cookie, not an error that every page, error pages too, would hit
+    again (Flask-Login's remember cookie raises on non-ASCII text)."""
+    cookies = request.cookies
+    kept = [
+        (name, value)
+        for name, value in cookies.items(multi=True)
+        if COOKIE_TEXT.fullmatch(name) and COOKIE_TEXT.fullmatch(value)
+    ]
+    if len(kept) != len(cookies):
+        request.cookies = ImmutableMultiDict(kept)
+
+
+def pairs_of(items: Iterable[tuple[str, str]], longest: int) -> list[tuple[str, int]]:
+    """Each name and value of items, with the length neither may pass."""
+    return [(text, longest) for pair in items for text in pair]
+
+
+def is_plain_text(text: str, forbidden: re.Pattern, longest: int | None = None) -> bool:
+    within = longest is None or len(text) <= longest
+    return within and forbidden.search(text) is None
+
+
+def referrer_and_origin_are_urls() -> bool:
+    """Flask-WTF compares the Referer's origin with this site's over HTTPS: one that cannot be
+    parsed ("https://[", a port that is not a number) would raise there."""
+    try:
+        for url in (request.referrer, request.origin):
+            if url:
+                urlsplit(url).port  # noqa: B018 (reading the port parses it)
+    except ValueError:
+        return False
+    return True
+
+
+def form_fields() -> list[str] | None:
+    """The names and values a form reads from the body. Flask-WTF reads a JSON body as the
+    form: an object of text, or of lists of text, as a browser's form sends; None for JSON of
+    another shape, which would crash a form's validators."""
+    if not request.is_json:
+        return [text for pair in request.form.items(multi=True) for text in pair]
+    body = request.get_json(silent=True)
+    if body is None:
+        return []  # not JSON at all: the view's get_json() answers 400
+    if not isinstance(body, dict):
+        return None
+    values = [value for item in body.values() for value in as_list(item)]
+    if not all(isinstance(value, str) for value in values):
+        return None
+    return [*body, *values]
+
+
+def as_list(value) -> list:
+    return value if isinstance(value, list) else [value]
 
 
 def limits_are_shared(config) -> bool:

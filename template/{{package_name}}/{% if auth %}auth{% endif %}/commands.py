@@ -12,7 +12,7 @@ from flask.cli import with_appcontext
 
 from .. import audit
 from ..extensions import db
-from ..models import Role, User, utcnow
+from ..models import Role, User, normal_email, normal_username, utcnow
 from ..passwords import password_problems
 from .forms import USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, USERNAME_PATTERN
 from .lockout import unlock
@@ -43,6 +43,7 @@ def init_roles() -> None:
 @with_appcontext
 def create_admin(username: str, email: str, password: str) -> None:
     """Create an administrator account."""
+    username, email = normal_username(username), normal_email(email)
     shortest, longest = USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH
     if not re.fullmatch(USERNAME_PATTERN, username) or not shortest <= len(username) <= longest:
         raise click.ClickException(

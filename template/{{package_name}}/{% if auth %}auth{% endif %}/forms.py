@@ -2,17 +2,25 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
-from ..models import User
+from ..models import User, normal_email, normal_username
 from ..passwords import password_problems
 
-USERNAME_PATTERN = r"^[A-Za-z0-9_.-]+$"
+# \Z, not $: $ matches before a final line break too.
+USERNAME_PATTERN = r"\A[A-Za-z0-9_.-]+\Z"
 USERNAME_MIN_LENGTH, USERNAME_MAX_LENGTH = 3, 32
+
+
+def normalised(normal):
+    """A field filter that stores what was typed as normal(text) gives it, so that the
+    validators and the view see the identifier as it is stored."""
+    return lambda text: normal(text) if isinstance(text, str) else text
 
 
 def email_field(label="E-mail"):
     return EmailField(
         label,
         validators=[DataRequired(), Length(max=254), Email()],
+        filters=[normalised(normal_email)],
         render_kw={"autocomplete": "email"},
     )
 
@@ -50,6 +58,17 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Sign in")
 
 
+class PasswordForm(FlaskForm):
+    """The account's password, asked for again to prove that the account is the asker's."""
+
+    password = PasswordField(
+        "Password",
+        validators=[DataRequired(), Length(max=1024)],
+        render_kw={"autocomplete": "current-password"},
+    )
+    submit = SubmitField("Confirm")
+
+
 class RegistrationForm(FlaskForm):
     username = StringField(
         "Username",
@@ -58,6 +77,7 @@ class RegistrationForm(FlaskForm):
             Length(min=USERNAME_MIN_LENGTH, max=USERNAME_MAX_LENGTH),
             Regexp(USERNAME_PATTERN, message="Use letters, digits, dots, dashes and underscores."),
         ],
+        filters=[normalised(normal_username)],
         render_kw={"autocomplete": "username"},
     )
     email = email_field()
@@ -67,10 +87,6 @@ class RegistrationForm(FlaskForm):
     def validate_username(self, field):
         if User.by_username(field.data) is not None:
             raise ValidationError("That username is taken.")
-
-    def validate_email(self, field):
-        if User.by_email(field.data) is not None:
-            raise ValidationError("An account with this e-mail address exists already.")
 
     def validate_password(self, field):
         check_policy(field, self.username.data, self.email.data)
