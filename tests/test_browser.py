@@ -86,7 +86,7 @@ def site(venv, tmp_path_factory) -> Iterator[Site]:
                 DATABASE_URL=database.url + "?sslmode=disable",
                 PORT=str(port),
                 GUNICORN_BIND=f"127.0.0.1:{port}",
-                TRUSTED_HOSTS=HOST,
+                SITE_URL=f"https://{HOST}",  # where the links in its e-mail lead
                 MAIL_SERVER=box.host,
                 MAIL_PORT=str(box.port),
                 MAIL_USE_TLS="false",

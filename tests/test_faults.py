@@ -36,6 +36,7 @@ def running(default_project, venv, tmp_path):
             venv,
             FLASK_CONFIG="heroku",
             SECRET_KEY=SECRET_KEY,
+            SITE_URL="https://localhost",
             DATABASE_URL=f"postgres://postgres@127.0.0.1:{db_relay.port}/{name}?sslmode=disable",
             REDIS_URL=f"redis://127.0.0.1:{redis_relay.port}/0",
             WEB_CONCURRENCY="1",

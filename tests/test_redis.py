@@ -30,6 +30,7 @@ def test_two_servers_sharing_redis_let_exactly_the_limit_through(slug, venv):
             venv,
             FLASK_CONFIG="heroku",
             SECRET_KEY=SECRET_KEY,
+            SITE_URL="https://localhost",
             DATABASE_URL=database.url + "?sslmode=disable",
             REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0",
             WEB_CONCURRENCY="2",

@@ -135,7 +135,7 @@ def test_every_variable_has_one_source_and_no_secret_is_written(project):
 
 
 # Render sets these itself on every deploy.
-SET_BY_RENDER = {"RENDER_GIT_COMMIT"}
+SET_BY_RENDER = {"RENDER_GIT_COMMIT", "RENDER_EXTERNAL_HOSTNAME"}
 
 
 def test_every_variable_the_config_reads_is_declared_and_nothing_else(project):

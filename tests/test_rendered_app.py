@@ -73,3 +73,31 @@ def test_pip_finds_the_installed_set_consistent(venv):
         [str(venv / "bin" / "python"), "-m", "pip", "check"], capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout
+
+
+# Quotes, triple quotes, backslashes, a systemd specifier and letters beyond ASCII: each must
+# land as valid Python, TOML, YAML, JSON, shell and Markdown wherever the answers go.
+AWKWARD_ANSWERS = {
+    "project_name": 'Café """Ünïcode\\ App 100%',
+    "project_slug": "cafe-unicode-app",
+    "description": 'A "quoted" \\ back\\slash """ app, l\'été',
+    "author_name": 'Zoë "Q" \\ O\'Brien',
+}
+
+
+@pytest.mark.parametrize("platform", ["vps", "heroku"])
+def test_awkward_names_and_descriptions_render_an_app_that_passes(platform, venv, tmp_path):
+    answers = {"platform": platform, "totp": True, **AWKWARD_ANSWERS}
+    if platform == "vps":
+        answers["database"] = "sqlite"
+    project = render(tmp_path / "app", **answers)
+    for command in (["check"], ["format", "--check"]):
+        ruff = subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "ruff", *command, "."],
+            cwd=project,
+            capture_output=True,
+            text=True,
+        )
+        assert ruff.returncode == 0, ruff.stdout + ruff.stderr
+    result = run_tests(project, venv)
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]

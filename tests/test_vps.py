@@ -4,12 +4,15 @@ runs the rendered site file, terminating TLS in front of gunicorn on its Unix so
 sslyze holds it to Mozilla's intermediate configuration."""
 
 import gzip
+import http.client
 import ipaddress
 import json
 import random
 import re
 import runpy
+import socket
 import sqlite3
+import ssl
 import stat
 import subprocess
 import sys
@@ -28,6 +31,8 @@ from .support.services import DATABASES, REDIS, free_port, require
 from .support.tls import https_request, make_test_certificates
 from .support.unix_socket import serving_on_socket
 
+# The site's name on this machine, in place of the owner's domain: the test certificate's.
+SITE_NAME = "localhost"
 SECRET_KEY = "v" * 10 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
 VARIANTS = {
     "postgresql": {"database": "postgresql"},
@@ -333,6 +338,7 @@ class NginxInFront:
         self.socket = folder / "gunicorn.sock"  # a Unix socket's path has 107 bytes at most
         rendered = (deploy_folder(project) / "nginx.conf").read_text()
         site = nginx.with_loopback_ports(rendered, self.http_port, self.https_port)
+        site = nginx.with_server_name(site, SITE_NAME)
         site = nginx.with_test_certificates(site, self.certificates)
         site = nginx.with_socket(site, f"/run/{slug}/gunicorn.sock", self.socket)
         site = nginx.with_static_folder(
@@ -354,12 +360,22 @@ class NginxInFront:
             self.certificates.authority,
             {name.replace("_", "-"): value for name, value in headers.items()},
             source_address,
+            host=SITE_NAME,
         )
 
     def post(self, path: str, body: bytes):
         return https_request(
-            self.https_port, path, self.certificates.authority, method="POST", body=body
+            self.https_port,
+            path,
+            self.certificates.authority,
+            method="POST",
+            body=body,
+            host=SITE_NAME,
         )
+
+    def fetch(self, path: str, host: str = SITE_NAME):
+        """A request over plain HTTP, naming host."""
+        return fetch(self.http_port, path, {"Host": host})
 
 
 def fresh_client_addresses(count: int) -> list[str]:
@@ -381,6 +397,26 @@ def test_nginx_accepts_the_site_as_rendered(project, tmp_path):
     assert checked.returncode == 0, output
     assert "test is successful" in output
     assert "[warn]" not in output and "[emerg]" not in output, output
+
+
+@pytest.mark.parametrize("project", ["sqlite-no-accounts"], indirect=True)
+def test_nginx_drops_a_host_that_is_not_the_site(project, tmp_path):
+    """Over HTTP, an unknown Host gets no answer at all (444); over TLS, an unknown name in
+    SNI gets no handshake, and an unknown Host after the site's own SNI no answer."""
+    stack = NginxInFront(project, tmp_path)
+    with stack.running():
+        assert stack.fetch("/", SITE_NAME).status == 301  # the site itself answers
+        for host in ("evil.example", "127.0.0.1"):
+            with pytest.raises(http.client.RemoteDisconnected):
+                stack.fetch("/", host)
+        context = ssl.create_default_context(cafile=str(stack.certificates.authority))
+        context.check_hostname = False
+        for name in ("evil.example", None):
+            with socket.create_connection(("127.0.0.1", stack.https_port), timeout=10) as raw:
+                with pytest.raises(ssl.SSLError, match="UNRECOGNIZED_NAME|HANDSHAKE_FAILURE"):
+                    context.wrap_socket(raw, server_hostname=name)
+        with pytest.raises(http.client.RemoteDisconnected):
+            stack.get("/", Host="evil.example")
 
 
 # A limit the test can reach; the release's own checks, which ask for pages, run without it.
@@ -461,10 +497,10 @@ def test_nginx_and_gunicorn_serve_the_app_over_tls(project, venv, tmp_path_facto
             assert too_large.status == 413
             assert b"nginx" in too_large.body
 
-            plain = fetch(stack.http_port, "/auth/login?next=%2F")
+            plain = stack.fetch("/auth/login?next=%2F")
             assert plain.status == 301
-            assert plain.headers["Location"] == "https://127.0.0.1/auth/login?next=%2F"
-            challenge = fetch(stack.http_port, "/.well-known/acme-challenge/no-such-token")
+            assert plain.headers["Location"] == f"https://{SITE_NAME}/auth/login?next=%2F"
+            challenge = stack.fetch("/.well-known/acme-challenge/no-such-token")
             assert challenge.status == 404, "certbot's challenge must not be redirected"
 
             log = gunicorn.output()
@@ -490,7 +526,7 @@ def test_tls_follows_mozillas_intermediate_configuration(project, tmp_path):
                 "sslyze",
                 "--mozilla_config=intermediate",
                 f"--certinfo_ca_file={stack.certificates.authority}",
-                f"127.0.0.1:{stack.https_port}",
+                f"{SITE_NAME}:{stack.https_port}{{127.0.0.1}}",  # the site's name, sent as SNI
             ],
             capture_output=True,
             text=True,
@@ -498,4 +534,4 @@ def test_tls_follows_mozillas_intermediate_configuration(project, tmp_path):
         )
     output = result.stdout + result.stderr
     assert result.returncode == 0, output
-    assert f"127.0.0.1:{stack.https_port}: OK - Compliant." in output, output
+    assert f":{stack.https_port}: OK - Compliant." in output, output

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
+import click
 from flask import Flask
 from sqlalchemy.engine import make_url
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -51,7 +52,7 @@ class Deployment:
     def _probe(self, scheme: str, path: str) -> TestResponse | None:
         if self.app is None:
             return None
-        host = (self.config.get("TRUSTED_HOSTS") or ["localhost"])[0].lstrip(".")
+        host = (self.config.get("SITE_HOSTS") or ["localhost"])[0].lstrip(".")
         with self.app.test_client() as client:
             return client.get(path, base_url=f"{scheme}://{host}")
 
@@ -93,6 +94,9 @@ class Rule:
 
     def describe(self) -> str:
         return f"{self.id} {self.level}: {self.problem}\n       fix: {self.fix}"
+
+    def one_line(self) -> str:
+        return f"{self.id}: {self.problem} Fix: {self.fix}"
 
 
 def _truthy(value: str | None) -> bool:
@@ -267,10 +271,11 @@ RULES = (
     ),
     Rule(
         "SEC015",
-        WARNING,
-        "TRUSTED_HOSTS is not set: the app answers to any Host header.",
-        "Set TRUSTED_HOSTS to the site's domain names, comma-separated (e.g. example.com).",
-        lambda d: not d.config.get("TRUSTED_HOSTS") and not d.config.get("SERVER_NAME"),
+        REFUSE,
+        "SITE_URL is not the site's https:// address: links in e-mail need it, and only its "
+        "host is answered.",
+        "Set SITE_URL to the site's address, e.g. https://example.com (docs/DEPLOYMENT.md).",
+        lambda d: not (d.config.get("SITE_URL") or "").startswith("https://"),
     ),
     Rule(
         "SEC016",
@@ -311,11 +316,20 @@ RULES = (
         "Set the MAIL_ variables as docs/DEPLOYMENT.md says for your mail provider.",
         _mail_unconfigured,
     ),
+    Rule(
+        "SEC021",
+        REFUSE,
+        "REDIS_URL is not set: each process would count the rate limits on its own.",
+        "Set REDIS_URL to the Redis that holds the rate-limit counters (docs/DEPLOYMENT.md).",
+        lambda d: "REDIS_URL" in d.config and not d.config["REDIS_URL"],
+    ),
 )
 
 
-class UnsafeConfigurationError(RuntimeError):
-    """Raised by create_app() when production settings break a rule of level REFUSE."""
+class UnsafeConfigurationError(click.ClickException):
+    """Raised by create_app() when production settings break a rule of level REFUSE (or a
+    variable cannot be read). A ClickException, so that the `flask` command prints its message
+    alone and exits 1; gunicorn.conf.py does the same for gunicorn."""
 
 
 def broken_rules(deployment: Deployment, rules: Iterable[Rule] = RULES) -> list[Rule]:
@@ -326,8 +340,8 @@ def refuse_unsafe_configuration(config: Mapping[str, Any], environ: Mapping[str,
     refusing = [rule for rule in RULES if rule.level == REFUSE]
     broken = broken_rules(Deployment(config, environ), refusing)
     if broken:
-        details = "\n".join(rule.describe() for rule in broken)
-        raise UnsafeConfigurationError(f"Refusing to start with unsafe settings:\n{details}")
+        lines = (f"Refusing to start: {rule.one_line()}" for rule in broken)
+        raise UnsafeConfigurationError("\n".join(lines))
 
 
 def deployment_findings(app: Flask, environ: Mapping[str, str]) -> list[Rule]:

@@ -201,7 +201,10 @@ def heroku(args: list[str]) -> str:
     if command == "maintenance:on" or command == "maintenance:off":
         return ""
     if command == "run":
-        check_flask(rest)
+        # Without `--`, the Heroku CLI reads the command's own options (`flask --app ...`) as
+        # its own: `--app` then names a Heroku app, and the command fails.
+        check(rest[:1] == ["--"], "heroku run takes the dyno's command after `--`")
+        check_flask(rest[1:])
         return ""
     if command.startswith("pg:"):
         check("heroku-postgresql" in addon_services(), "app.json has no Heroku Postgres add-on")

@@ -4,7 +4,7 @@ images) the HEALTHCHECK command. Secrets and addresses are left to the caller, a
 platform leaves them to its owner."""
 
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import platforms
@@ -15,17 +15,26 @@ from .rendering import answers_of
 PROVIDED_BY_THE_CALLER = {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "PORT", "GUNICORN_BIND"}
 
 
+# What the platform itself sets, or its owner answers once, where the app's address follows:
+# the site is https://localhost on this machine (the name the TLS fronts serve).
+PROVIDED_BY_THE_PLATFORM = {
+    "heroku": {"SITE_URL": "https://localhost"},  # app.json asks for it
+    "render": {"RENDER_EXTERNAL_HOSTNAME": "localhost"},
+}
+
+
 @dataclass
 class Launch:
     release: str
     start: str
     settings: dict[str, str]
     health_check: str | None = None  # an image's HEALTHCHECK, run beside the server
+    platform: dict[str, str] = field(default_factory=dict)  # PROVIDED_BY_THE_PLATFORM
 
     def environment(self, **secrets: str) -> dict[str, str]:
         """The platform's settings with the caller's secrets and addresses in their place."""
         kept = {k: v for k, v in self.settings.items() if k not in PROVIDED_BY_THE_CALLER}
-        return {**kept, **secrets}
+        return {**kept, **self.platform, **secrets}
 
 
 def heroku(project: Path, venv: Path) -> Launch:
@@ -78,4 +87,9 @@ LAUNCHERS = {"heroku": heroku, "render": render, "fly": fly, "docker": docker, "
 
 
 def launch_of(project: Path, venv: Path) -> Launch:
-    return LAUNCHERS[answers_of(project)["platform"]](project, venv)
+    platform = answers_of(project)["platform"]
+    launch = LAUNCHERS[platform](project, venv)
+    launch.platform = PROVIDED_BY_THE_PLATFORM.get(platform, {})
+    if platform == "fly":  # the app's name: its address is then https://<name>.fly.dev
+        launch.platform = {"FLY_APP_NAME": answers_of(project)["project_slug"]}
+    return launch

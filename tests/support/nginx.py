@@ -19,7 +19,22 @@ LISTEN = re.compile(
 
 # The directives that name something of the owner's machine; every other line of the
 # rendered site must reach nginx unchanged.
-MACHINE_SPECIFIC = ("listen ", "ssl_certificate ", "ssl_certificate_key ", "proxy_pass ", "alias ")
+MACHINE_SPECIFIC = (
+    "listen ",
+    "server_name ",
+    "ssl_certificate ",
+    "ssl_certificate_key ",
+    "proxy_pass ",
+    "alias ",
+)
+SITE_NAME = "example.com"  # the domain the owner writes in place of it
+
+
+def with_server_name(site: str, name: str) -> str:
+    """The site's own name (example.com) becomes name; the catch-all default servers stay."""
+    old = f"server_name {SITE_NAME};"
+    assert site.count(old) == 2, "expected the site's name in its HTTP and HTTPS servers"
+    return site.replace(old, f"server_name {name};")
 
 
 def with_loopback_ports(site: str, http_port: int, https_port: int) -> str:

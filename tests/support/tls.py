@@ -132,12 +132,14 @@ def https_request(
     source_address: str = "127.0.0.1",
     method: str = "GET",
     body: bytes | None = None,
+    host: str = "127.0.0.1",
 ) -> Response:
-    """A request to 127.0.0.1:port over TLS, verified against authority alone, sent from
-    source_address (any address in 127.0.0.0/8 is this machine)."""
+    """A request to host:port over TLS (a name of this machine, sent as SNI and Host),
+    verified against authority alone, sent from source_address (any address in 127.0.0.0/8
+    is this machine)."""
     context = ssl.create_default_context(cafile=str(authority))
     connection = http.client.HTTPSConnection(
-        "127.0.0.1", port, context=context, timeout=10, source_address=(source_address, 0)
+        host, port, context=context, timeout=10, source_address=(source_address, 0)
     )
     return exchange(connection, method, path, headers, body)
 
