@@ -1,6 +1,6 @@
 """The Heroku variants, as Heroku receives them from `git push`: the Procfile's web command
-refuses to start on each unsafe setting, with one line that names it. (The release and web commands serve for
-real in the boot tier, test_boot.py.)"""
+refuses to start on each unsafe setting, with one line that names it. (The release and web
+commands serve for real in the boot tier, test_boot.py.)"""
 
 import pytest
 

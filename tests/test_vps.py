@@ -412,9 +412,11 @@ def test_nginx_drops_a_host_that_is_not_the_site(project, tmp_path):
         context = ssl.create_default_context(cafile=str(stack.certificates.authority))
         context.check_hostname = False
         for name in ("evil.example", None):
-            with socket.create_connection(("127.0.0.1", stack.https_port), timeout=10) as raw:
-                with pytest.raises(ssl.SSLError, match="UNRECOGNIZED_NAME|HANDSHAKE_FAILURE"):
-                    context.wrap_socket(raw, server_hostname=name)
+            with (
+                socket.create_connection(("127.0.0.1", stack.https_port), timeout=10) as raw,
+                pytest.raises(ssl.SSLError, match=r"UNRECOGNIZED_NAME|HANDSHAKE_FAILURE"),
+            ):
+                context.wrap_socket(raw, server_hostname=name)
         with pytest.raises(http.client.RemoteDisconnected):
             stack.get("/", Host="evil.example")
 
