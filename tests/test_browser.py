@@ -31,7 +31,7 @@ from .support.mailbox import Mailbox, links_in, mailbox
 from .support.processes import Server, clean_env, run, serving
 from .support.programs import require_program
 from .support.rendering import answers_of, deployed_copy, render
-from .support.services import Database, free_port, postgres_database
+from .support.services import REDIS, Database, free_port, postgres_database, require
 from .support.tls import AUTHORITY_NAME, make_test_certificates, tls_server
 from .support.tls_front import HTTPS_PORT, tls_front
 
@@ -77,6 +77,7 @@ def site(venv, tmp_path_factory) -> Iterator[Site]:
     pushed = deployed_copy(project, root / "pushed")
     launch = launch_of(pushed, venv)
     port = free_port()
+    require("Redis", REDIS)  # the variant uses Redis: production refuses to start without it
     with mailbox() as box, postgres_database() as database:
         env = clean_env(
             venv,
@@ -87,6 +88,10 @@ def site(venv, tmp_path_factory) -> Iterator[Site]:
                 PORT=str(port),
                 GUNICORN_BIND=f"127.0.0.1:{port}",
                 SITE_URL=f"https://{HOST}",  # where the links in its e-mail lead
+                REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0",
+                # Counted afresh on every run: the registrations of earlier runs stay
+                # within the hour's limit of a shared storage.
+                RATELIMIT_STORAGE_URI="memory://",
                 MAIL_SERVER=box.host,
                 MAIL_PORT=str(box.port),
                 MAIL_USE_TLS="false",
@@ -275,6 +280,8 @@ def sign_up_and_confirm(site, page) -> tuple[str, str]:
     page.get_by_label("Repeat password").fill(password)
     page.get_by_role("button", name="Create account").click()
     open_link(site, page, address, "Confirm your e-mail address", "/auth/confirm/")
+    fill_in(page, {"Password": password})
+    page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status")).to_contain_text("Your address is confirmed")
     return username, password
 

@@ -236,9 +236,8 @@ def test_backup_keeps_the_newest_backups_of_a_real_database(server_copy, venv, t
         (backups / name).write_text("an older file\n")
 
     with database_url(kind, tmp_path) as url:
-        release(
-            project, venv, {"FLASK_CONFIG": "vps", "SECRET_KEY": SECRET_KEY, "DATABASE_URL": url}
-        )
+        example = environment_file(deploy_folder(project) / "env.example")
+        release(project, venv, {**example, "SECRET_KEY": SECRET_KEY, "DATABASE_URL": url})
         result = subprocess.run(
             [str(deploy_folder(project) / "backup.sh")],
             env=clean_env(venv, DATABASE_URL=url, BACKUP_DIR=str(backups), BACKUP_KEEP="2"),

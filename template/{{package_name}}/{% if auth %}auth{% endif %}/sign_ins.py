@@ -50,21 +50,27 @@ def start(user: User, remember: bool) -> SignIn:
         **audit.client(),
     )
     db.session.add(sign_in)
-    forget_finished(user)
     db.session.commit()
+    forget_finished(user)
     sign_in.secret = secret
     user.current_sign_in = sign_in
     return sign_in
 
 
 def forget_finished(user: User) -> None:
-    """Delete user's sign-ins that ended or expired: the audit log keeps their history."""
-    db.session.execute(
-        delete(SignIn).where(
+    """Delete user's sign-ins that ended or expired: the audit log keeps their history. By
+    their ids, in a transaction of its own: a delete by user would lock a range of the index
+    that another sign-in of the same user, starting at the same moment, inserts into, and
+    MySQL would end one of the two as a deadlock."""
+    finished = db.session.scalars(
+        select(SignIn.id).where(
             SignIn.user_id == user.id,
             or_(SignIn.ended_at.is_not(None), SignIn.expires_at <= utcnow()),
         )
-    )
+    ).all()
+    if finished:
+        db.session.execute(delete(SignIn).where(SignIn.id.in_(finished)))
+    db.session.commit()
 
 
 def active(user: User) -> list[SignIn]:
