@@ -92,11 +92,7 @@ def site(venv, tmp_path_factory) -> Iterator[Site]:
                 # Counted afresh on every run: the registrations of earlier runs stay
                 # within the hour's limit of a shared storage.
                 RATELIMIT_STORAGE_URI="memory://",
-                MAIL_SERVER=box.host,
-                MAIL_PORT=str(box.port),
-                MAIL_USE_TLS="false",
-                MAIL_USERNAME="",
-                MAIL_PASSWORD="",
+                **box.app_settings(),
             ),
         )
         released = run(launch.release, pushed, env)

@@ -60,11 +60,7 @@ def site(request, venv, tmp_path_factory) -> Iterator[Site]:
                 REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/0",
                 PORT=str(port),
                 GUNICORN_BIND=f"127.0.0.1:{port}",
-                MAIL_SERVER=box.host,
-                MAIL_PORT=str(box.port),
-                MAIL_USE_TLS="false",
-                MAIL_USERNAME="",
-                MAIL_PASSWORD="",
+                **box.app_settings(),
             ),
         )
         released = run(launch.release, pushed, env)

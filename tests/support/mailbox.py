@@ -46,6 +46,16 @@ class Mailbox:
             self._arrived.notify_all()
         return "250 Message accepted for delivery"
 
+    def app_settings(self) -> dict[str, str]:
+        """The app's mail variables that send to this mailbox: no TLS, no login."""
+        return {
+            "MAIL_SERVER": self.host,
+            "MAIL_PORT": str(self.port),
+            "MAIL_USE_TLS": "false",
+            "MAIL_USERNAME": "",
+            "MAIL_PASSWORD": "",
+        }
+
     @property
     def messages(self) -> list[EmailMessage]:
         with self._arrived:
