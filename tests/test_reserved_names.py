@@ -1,4 +1,4 @@
-"""copier/reserved_names.yml keeps package_name from shadowing anything the app imports."""
+"""includes/reserved_names.yml keeps package_name from shadowing anything the app imports."""
 
 import ast
 import keyword
@@ -8,7 +8,7 @@ import yaml
 
 from .support.rendering import TEMPLATE
 
-RESERVED = set(yaml.safe_load((TEMPLATE / "copier" / "reserved_names.yml").read_text()).split())
+RESERVED = set(yaml.safe_load((TEMPLATE / "includes" / "reserved_names.yml").read_text()).split())
 
 
 def test_every_keyword_and_standard_library_module_is_reserved():
