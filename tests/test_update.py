@@ -10,10 +10,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import copier
 import pytest
 import yaml
-
-import copier
 
 from .support.rendering import answers_of, render, text_files
 from .support.template_versions import CURRENT, NEWER, template_with_versions
