@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """Tag the template's release, once: CI runs it on main after the tests pass.
 
-    python3 .ci/release.py [repository]    (this script's repository by default)
+    python3 .ci/release.py [--version VERSION] [repository]
 
-The version is copier.yml's `template_version`. Its release is the first commit that says
-that version; the script tags that commit `<version>` (annotated, with the version's
-CHANGELOG.md section as the message) and prints what it did. When the tag exists it does
-nothing; when CHANGELOG.md has no `## <version>` section it refuses, and exits 1.
+The version is copier.yml's `template_version` (or VERSION, to tag an earlier release), the
+repository this script's own. The release is the first commit that says that version; the
+script tags that commit `<version>` (annotated, with the version's CHANGELOG.md section as the
+message) and prints what it did. When the tag exists it does nothing; when CHANGELOG.md has no
+`## <version>` section it refuses, and exits 1.
 
 Only the standard library: the script runs on a bare Python.
 """
 
+import argparse
 import re
 import subprocess
 import sys
@@ -49,9 +51,13 @@ def version_of(repo: Path) -> str:
     version = version_in((repo / "copier.yml").read_text(encoding="utf-8"))
     if version is None:
         raise Refusal("copier.yml has no template_version: the release has no version")
+    return checked(version)
+
+
+def checked(version: str) -> str:
     if not RELEASE_VERSION.fullmatch(version):
         raise Refusal(
-            f"template_version {version!r} is not a PEP 440 version such as 1.2.0: "
+            f"version {version!r} is not a PEP 440 version such as 1.2.0: "
             "copier update orders the tags by it"
         )
     return version
@@ -94,9 +100,10 @@ def is_tagged(repo: Path, version: str) -> bool:
     return git(repo, "rev-parse", "--quiet", "--verify", f"refs/tags/{version}").returncode == 0
 
 
-def release(repo: Path) -> str:
-    """Tag the release of the repository's version unless it is tagged; say what was done."""
-    version = version_of(repo)
+def release(repo: Path, version: str | None = None) -> str:
+    """Tag the release of version (the repository's, by default) unless it is tagged; say
+    what was done."""
+    version = checked(version) if version else version_of(repo)
     if is_tagged(repo, version):
         return f"{version} is tagged already: nothing to do"
     changelog = (repo / "CHANGELOG.md").read_text(encoding="utf-8")
@@ -109,7 +116,7 @@ def release(repo: Path) -> str:
         )
     commit = release_commit(repo, version)
     if commit is None:
-        raise Refusal(f"no commit says template_version {version}: commit copier.yml first")
+        raise Refusal(f"no commit of HEAD's history says version {version}: commit it first")
     message = section.removeprefix("## ")  # its subject: the version and the date
     # Cleanup "whitespace" keeps the section's own `###` headings, which "strip" would drop.
     tag = ["tag", "--annotate", "--cleanup=whitespace", "--file=-", version, commit]
@@ -118,9 +125,12 @@ def release(repo: Path) -> str:
 
 
 def main(arguments: list[str]) -> int:
-    repo = Path(arguments[0]) if arguments else Path(__file__).resolve().parents[1]
+    parser = argparse.ArgumentParser(description="Tag the template's release, once.")
+    parser.add_argument("--version", help="an earlier release to tag (default: copier.yml's)")
+    parser.add_argument("repository", nargs="?", type=Path, default=Path(__file__).parents[1])
+    options = parser.parse_args(arguments)
     try:
-        print(release(repo))
+        print(release(options.repository.resolve(), options.version))
     except Refusal as refusal:
         print(f"release: {refusal}", file=sys.stderr)
         return 1

@@ -58,10 +58,10 @@ def repo(tmp_path) -> Path:
     return repo
 
 
-def run_release(repo: Path) -> subprocess.CompletedProcess:
+def run_release(repo: Path, *options: str) -> subprocess.CompletedProcess:
     identity = {"GIT_COMMITTER_NAME": "CI", "GIT_COMMITTER_EMAIL": "ci@example.com"}
     return subprocess.run(
-        [sys.executable, str(RELEASE), str(repo)],
+        [sys.executable, str(RELEASE), *options, str(repo)],
         env={"PATH": "/usr/bin:/bin", "HOME": str(repo.parent), **identity},
         capture_output=True,
         text=True,
@@ -92,6 +92,16 @@ def test_a_version_tagged_already_is_left_alone(repo):
     assert git(repo, "tag") == "1.1.0"
 
 
+def test_an_earlier_release_is_tagged_when_named(repo):
+    released = git(repo, "log", "--format=%H", "--grep", "Release 1.0.0")
+
+    result = run_release(repo, "--version", "1.0.0")
+
+    assert result.returncode == 0, result.stderr
+    assert git(repo, "rev-list", "-n", "1", "1.0.0") == released
+    assert git(repo, "tag") == "1.0.0"
+
+
 def test_a_version_without_its_changelog_section_is_refused(repo):
     changelog = "# Changelog\n\n## Unreleased\n\n- Two-factor sign-in.\n\n" + FIRST
     commit_files(
@@ -112,7 +122,7 @@ def test_a_version_that_is_not_pep_440_is_refused(repo):
     result = run_release(repo)
 
     assert result.returncode == 1
-    assert "template_version 'v1.2' is not a PEP 440 version" in result.stderr
+    assert "version 'v1.2' is not a PEP 440 version" in result.stderr
     assert git(repo, "tag") == ""
 
 
