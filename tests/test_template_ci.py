@@ -1,5 +1,6 @@
 """The template repository's own CI workflow: valid for GitHub and actionlint, its tiers run
-every test module of this suite once, and its services listen where the tests look."""
+every test module of this suite once, its services listen where the tests look, and a release
+landing on main is tagged once the tests pass."""
 
 import subprocess
 import sys
