@@ -6,10 +6,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import SelectField, SubmitField
 
-from .. import audit
 from ..extensions import db
-from ..models import Role, User
+from . import audit
 from .decorators import roles_required
+from .models import Role, User
 
 bp = Blueprint("admin", __name__)
 

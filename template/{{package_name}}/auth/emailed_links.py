@@ -7,15 +7,14 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, literal
 from wtforms import SubmitField
 
-from .. import audit
 from ..email import in_background
 from ..extensions import limiter
-from ..models import User, UTCDateTime, utcnow
-from ..passwords import hash_password
-from . import bp
+from . import audit, bp
 from .emails import send_confirmation, within_mail_limit
 from .forms import NewPasswordForm, PasswordForm, email_field
 from .lockout import unlock
+from .models import User, UTCDateTime, utcnow
+from .passwords import hash_password
 from .signin import authenticate
 from .tokens import CONFIRMATION, RESET, state_of, use_link, user_for
 from .views import login_limit

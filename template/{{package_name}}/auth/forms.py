@@ -2,8 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
-from ..models import User, normal_email, normal_username
-from ..passwords import password_problems
+from .models import User, normal_email, normal_username
+from .passwords import password_problems
 
 # \Z, not $: $ matches before a final line break too.
 USERNAME_PATTERN = r"\A[A-Za-z0-9_.-]+\Z"

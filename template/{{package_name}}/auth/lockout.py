@@ -10,9 +10,9 @@ attempts back; the audit log records each failure and lock."""
 from flask import current_app
 from sqlalchemy import case, literal, select, update
 
-from .. import audit
 from ..extensions import db
-from ..models import User, UTCDateTime, utcnow
+from . import audit
+from .models import User, UTCDateTime, utcnow
 
 
 def take_attempt(user: User) -> int | None:

@@ -8,9 +8,9 @@ import secrets
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from .. import audit
 from ..extensions import db
-from ..models import SignIn, User, utcnow
+from . import audit
+from .models import SignIn, User, utcnow
 
 LARGEST_ID = 2**31 - 1  # of an INTEGER column on every database
 

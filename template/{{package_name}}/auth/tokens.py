@@ -10,7 +10,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
 from ..extensions import db
-from ..models import User
+from .models import User
 
 CONFIRMATION = "confirm-email"
 RESET = "reset-password"

@@ -13,8 +13,8 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, select, update
 
+from ..auth.models import RecoveryCode, User, utcnow
 from ..extensions import db
-from ..models import RecoveryCode, User, utcnow
 
 RECOVERY_CODE_COUNT = 10
 STEPS_OF_DRIFT = 1  # a code from the step before or after still counts: clocks drift

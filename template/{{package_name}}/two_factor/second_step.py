@@ -5,8 +5,8 @@ import time
 
 from flask import current_app, redirect, session, url_for
 
+from ..auth.models import User
 from ..extensions import db
-from ..models import User
 
 PENDING = "second_step"
 
