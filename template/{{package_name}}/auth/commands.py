@@ -1,4 +1,8 @@
-"""Commands for `flask`: init-roles, create-admin, unlock-user and audit-log."""
+"""Commands for `flask`: init-roles, create-admin, unlock-user and audit-log.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 import csv
 import re

@@ -1,6 +1,10 @@
 """Address confirmation and password reset: the pages that ask for a link by e-mail, and
 the pages those links open. Asking answers the same whether or not the address is known, and
-does the same work: the lookup and the sending happen in the background, for any address."""
+does the same work: the lookup and the sending happen in the background, for any address.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm

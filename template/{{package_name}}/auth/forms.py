@@ -1,3 +1,9 @@
+"""The accounts' forms: sign-in, registration and the password changes, with their rules.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError

@@ -1,6 +1,10 @@
 """Sign-ins kept on the server (models.SignIn): made at sign-in, listed on the account page,
 ended by signing out there or on the device itself. Each ends by one UPDATE ... WHERE it has
-not ended yet, so that requests at the same moment end it, and log it, once."""
+not ended yet, so that requests at the same moment end it, and log it, once.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 import re
 import secrets

@@ -1,5 +1,9 @@
 """Signing in: checking a password without telling whether the account exists, and starting
-the signed-in session; signing out, which ends it on the server and in the browser."""
+the signed-in session; signing out, which ends it on the server and in the browser.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 from flask import after_this_request, current_app, redirect, request, session, url_for
 from flask_login import login_user, logout_user
