@@ -165,10 +165,18 @@ def test_a_prompt_left_empty_keeps_the_apps_default(project, venv):
     }
     script = (
         "import json, sys\n"
+        "from importlib import import_module\n"
+        f"from {package} import FEATURES\n"
         f"from {package}.config import config_for\n"
+        "def settings(environ):\n"
+        "    config = config_for('render', environ, '/tmp')\n"
+        "    values = {k: getattr(config, k) for k in dir(config) if k.isupper()}\n"
+        "    for name in FEATURES:\n"
+        f"        import_module(f'{package}.{{name}}').settings(values, environ)\n"
+        "    return values\n"
         "base, prompted = json.loads(sys.argv[1]), json.loads(sys.argv[2])\n"
-        "a = vars(config_for('render', base, '/tmp'))\n"
-        "b = vars(config_for('render', {**base, **prompted}, '/tmp'))\n"
+        "a = settings(base)\n"
+        "b = settings({**base, **prompted})\n"
         "print(json.dumps({k: [repr(a.get(k)), repr(b.get(k))] for k in a.keys() | b.keys()"
         " if repr(a.get(k)) != repr(b.get(k))}))\n"
     )

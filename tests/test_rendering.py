@@ -155,9 +155,11 @@ def test_the_options_left_out_leave_no_trace(project):
         path.relative_to(package / "templates").as_posix()
         for path in (package / "templates").rglob("*.*")
     }
+    tests = "\n".join(path.read_text() for path in (project / "tests").glob("*.py"))
     if not answers["auth"]:
-        for absent in ("auth", "models.py", "audit.py", "passwords.py"):
-            assert not (package / absent).exists(), absent
+        assert not (package / "auth").exists()
+        assert "User" not in (package / "models.py").read_text()
+        assert "/auth/" not in tests and "def sign_in" not in tests
         assert "flask-login" not in requirements
         assert not list((project / "migrations" / "versions").glob("*.py"))
         assert not any(name.startswith(("auth/", "admin/")) for name in templates)
@@ -169,6 +171,12 @@ def test_the_options_left_out_leave_no_trace(project):
         assert "MAIL_" not in (package / "config.py").read_text()
         assert "/reset" not in code and "/confirm" not in code
         assert not any(name.startswith("email/") for name in templates)
+    if not answers["redis"]:
+        assert not (package / "redis_storage.py").exists()
+        assert "redis_storage" not in code and "redis" not in requirements
+    if not answers["sentry"]:
+        assert not (package / "monitoring.py").exists()
+        assert "sentry" not in code.lower() and "sentry" not in requirements
     if not answers.get("totp"):
         assert not (package / "two_factor").exists()
         assert "pyotp" not in requirements and "segno" not in requirements

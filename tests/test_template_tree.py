@@ -1,11 +1,15 @@
 """The template tree reads as the project it renders: plain names, with what each answer
 leaves out decided in copier.yml's _exclude alone."""
 
+import ast
 import re
 from pathlib import Path
 
+import pytest
+import yaml
+
 from .support.matrix import dimensions, questions
-from .support.rendering import TEMPLATE
+from .support.rendering import TEMPLATE, answers_of, render
 
 
 def template_paths() -> list[str]:
@@ -22,7 +26,125 @@ def test_only_names_that_are_answers_hold_a_jinja_expression():
     assert named <= {"{{package_name}}", "{{_copier_conf.answers_file}}.jinja", "deploy"}
 
 
-# --- The rendered documents: the platforms' parts are macros outside template/, imported ------
+def jinja_lines(text: str) -> int:
+    """How many lines a Jinja statement or expression touches, a tag over several lines
+    counting each of them."""
+    touched = set()
+    for tag in re.finditer(r"\{\{.*?\}\}|\{%.*?%\}", text, re.DOTALL):
+        first = text.count("\n", 0, tag.start())
+        touched.update(range(first, first + tag.group().count("\n") + 1))
+    return len(touched)
+
+
+def share_of_jinja(path: Path) -> float:
+    text = path.read_text()
+    return jinja_lines(text) / max(1, len(text.splitlines()))
+
+
+PACKAGE = TEMPLATE / "template" / "{{package_name}}"
+# Modules still above the bar, each with Jinja of its own option's sub-options (auth's views and
+# audit log with e-mail and two-factor) or its platform; the list may only shrink.
+STILL_ABOVE_THE_BAR = {
+    "{{package_name}}/auth/audit.py.jinja",
+    "{{package_name}}/auth/views.py.jinja",
+    "gunicorn.conf.py.jinja",
+    "migrations/versions/0004_failure_counter.py.jinja",
+    "tests/accounts.py.jinja",
+    "tests/conftest.py.jinja",
+    "tests/test_check_deploy.py.jinja",
+    "tests/test_cli.py.jinja",
+    "tests/test_config.py.jinja",
+    "tests/test_email.py.jinja",
+    "tests/test_errors.py.jinja",
+    "tests/test_fuzz.py.jinja",
+    "tests/test_logging.py.jinja",
+}
+
+
+def python_modules(root: Path) -> list[Path]:
+    return sorted(path for path in root.rglob("*") if path.name.endswith((".py", ".py.jinja")))
+
+
+def test_the_modules_create_app_is_made_of_are_at_most_5_percent_jinja():
+    for name in ("__init__.py.jinja", "config.py.jinja", "extensions.py", "cli.py", "errors.py"):
+        assert share_of_jinja(PACKAGE / name) <= 0.05, name
+
+
+def test_no_other_module_is_more_than_5_percent_jinja():
+    root = TEMPLATE / "template"
+    above = {
+        str(path.relative_to(root)) for path in python_modules(root) if share_of_jinja(path) > 0.05
+    }
+    assert above <= STILL_ABOVE_THE_BAR
+
+
+def test_create_app_reads_as_a_list_of_parts_with_no_jinja():
+    source = (PACKAGE / "__init__.py.jinja").read_text()
+    body = source[source.index("def create_app(") :].split("\n\n\n")[0]
+    assert "{{" not in body and "{%" not in body
+    assert "feature.init_app(app)" in body
+    assert body.rstrip().endswith("extend.init_app(app)\n    return app")
+
+
+def test_config_extensions_cli_errors_and_logs_hold_no_jinja_of_an_option():
+    for name in ("extensions.py", "cli.py", "errors.py", "logs.py"):
+        assert (PACKAGE / name).exists(), f"{name} holds Jinja"
+    config = (PACKAGE / "config.py.jinja").read_text()
+    for answer in ("auth", "totp", "email", "redis", "sentry"):
+        assert not re.search(rf"\{{%-? *(el)?if [^%]*\b{answer}\b", config), answer
+
+
+# Every feature on, and every feature off.
+VARIANTS = [
+    {"totp": True, "sentry": True},
+    {"auth": False, "email": "none", "redis": False, "platform": "vps", "database": "sqlite"},
+]
+
+
+@pytest.fixture(scope="module", params=VARIANTS, ids=["every-feature", "no-feature"])
+def rendered(request, tmp_path_factory) -> Path:
+    return render(tmp_path_factory.mktemp("tree") / "project", **request.param)
+
+
+class CopierYamlLoader(yaml.SafeLoader):
+    """copier.yml as data, its !include tags left unread."""
+
+
+CopierYamlLoader.add_constructor("!include", lambda loader, node: None)
+
+
+def owners_files(project: Path) -> set[str]:
+    config = yaml.load((TEMPLATE / "copier.yml").read_text(), Loader=CopierYamlLoader)
+    package = answers_of(project)["package_name"]
+    return {path.replace("{{ package_name }}", package) for path in config["_skip_if_exists"]}
+
+
+YOURS = "Yours: `copier update` never changes this file."
+TEMPLATES = "The template's module: `copier update` merges the template's changes into it"
+
+
+def test_each_module_says_whose_it_is_and_the_owners_are_the_skipped_ones(rendered):
+    package = rendered / answers_of(rendered)["package_name"]
+    owners, templates = set(), set()
+    for path in package.rglob("*.py"):
+        docstring = ast.get_docstring(ast.parse(path.read_text())) or ""
+        name = path.relative_to(rendered).as_posix()
+        if docstring.startswith(YOURS):
+            owners.add(name)
+        elif TEMPLATES in " ".join(docstring.split()):
+            templates.add(name)
+        else:
+            raise AssertionError(f"{name} does not say whose it is")
+    skipped = owners_files(rendered)
+    assert owners == {name for name in skipped if name.endswith(".py")}
+    for name in skipped:
+        assert YOURS in (rendered / name).read_text().splitlines()[0], name
+
+
+def test_the_owners_models_are_there_with_every_answer(rendered):
+    package = rendered / answers_of(rendered)["package_name"]
+    assert "from .extensions import db" in (package / "models.py").read_text()
+
 
 DOCS_PARTS = TEMPLATE / "includes" / "docs"
 # Jinja statement lines under template/docs: 518 when each platform's part was a chain of

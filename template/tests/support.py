@@ -22,14 +22,6 @@ def csrf_token_from(page: bytes) -> str:
     return match.group(1).decode()
 
 
-def sign_in(client, login="alice", password=STRONG_PASSWORD, next_url=None, remember=False):
-    data = {"login": login, "password": password}
-    if remember:
-        data["remember_me"] = "y"
-    query = {"next": next_url} if next_url is not None else None
-    return post(client, "/auth/login", data=data, query_string=query)
-
-
 def set_cookie_header(response, name: str) -> str:
     for header in response.headers.getlist("Set-Cookie"):
         if header.startswith(f"{name}="):

@@ -5,8 +5,8 @@ Two doors use one list (docs/DEPLOYMENT.md names each rule's ID on its checklist
 - `flask check-deploy` reports every rule at once, probing the built app for the headers
   it really sends, and fails on any REFUSE or ERROR; `flask deploy` runs it first.
 
-Owned by the template: `copier update` rewrites this module. Change what it does through
-extend.py, which is yours.
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
 """
 
 from collections.abc import Callable, Iterable, Mapping

@@ -3,8 +3,8 @@ touches nothing else), /health/ready that it can reach its database (503 when no
 whether the shared rate-limit storage answers. Without that storage each process counts on
 its own until it is back: the app still serves, so readiness stays 200 and says "degraded".
 
-Owned by the template: `copier update` rewrites this module. Change what it does through
-extend.py, which is yours.
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
 """
 
 from flask import Blueprint, current_app, jsonify, request

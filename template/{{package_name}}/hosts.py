@@ -5,8 +5,8 @@ host: platforms ask for them on the machine's own address, and they build no lin
 Links the app sends out never come from the Host a request names: e-mail builds them from
 SITE_URL. This check keeps the rest (redirects, caches keyed on the URL) on the site's names.
 
-Owned by the template: `copier update` rewrites this module. Change what it does through
-extend.py, which is yours.
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
 """
 
 from flask import Flask, abort, current_app, request

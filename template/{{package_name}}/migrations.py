@@ -1,4 +1,8 @@
-"""What Alembic knows of the database's schema version, for `flask deploy`."""
+"""What Alembic knows of the database's schema version, for `flask deploy`.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory

@@ -1,8 +1,8 @@
 """The HTTP security layer: proxy trust, HTTPS, headers with a strict CSP, cookies, the
 filter that refuses text no page takes, and the check that keeps redirects on this site.
 
-Owned by the template: `copier update` rewrites this module. Change what it does through
-extend.py, which is yours.
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
 """
 
 import re

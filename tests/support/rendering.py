@@ -63,9 +63,12 @@ def answers_of(project: Path) -> dict:
 
 
 def variables_read_by_config(project: Path) -> set[str]:
-    """The environment variables config.py reads (environ.get("X") or env_int(environ, "X"))."""
-    config = (project / answers_of(project)["package_name"] / "config.py").read_text()
-    return set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", config))
+    """The environment variables the settings read (environ.get("X") or env_int(environ, "X")):
+    config.py's and each feature's."""
+    package = project / answers_of(project)["package_name"]
+    texts = [path.read_text() for path in package.rglob("*.py")]
+    code = "\n".join(text for text in texts if "class Config:" in text or "def settings(" in text)
+    return set(re.findall(r"environ(?:\.get\(|, )\"([A-Z_]+)\"", code))
 
 
 def documented_in_env_example(project: Path) -> set[str]:

@@ -1,4 +1,8 @@
-"""Administration: the users and their roles, for administrators only."""
+"""Administration: the users and their roles, for administrators only.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
@@ -6,10 +10,10 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import SelectField, SubmitField
 
-from .. import audit
 from ..extensions import db
-from ..models import Role, User
+from . import audit
 from .decorators import roles_required
+from .models import Role, User
 
 bp = Blueprint("admin", __name__)
 

@@ -1,4 +1,8 @@
-"""Commands for `flask`: init-roles, create-admin, unlock-user and audit-log."""
+"""Commands for `flask`: init-roles, create-admin, unlock-user and audit-log.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 import csv
 import re
@@ -10,12 +14,12 @@ from email_validator import EmailNotValidError, validate_email
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .. import audit
 from ..extensions import db
-from ..models import Role, User, normal_email, normal_username, utcnow
-from ..passwords import password_problems
+from . import audit
 from .forms import USERNAME_MAX_LENGTH, USERNAME_MIN_LENGTH, USERNAME_PATTERN
 from .lockout import unlock
+from .models import Role, User, normal_email, normal_username, utcnow
+from .passwords import password_problems
 
 AUDIT_COLUMNS = ("at", "event", "user", "remote_addr", "user_agent", "detail")
 

@@ -1,3 +1,9 @@
+"""Guards for views: roles_required answers 403 to users without one of the roles.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
+
 from collections.abc import Callable
 from functools import wraps
 

@@ -1,21 +1,24 @@
 """Address confirmation and password reset: the pages that ask for a link by e-mail, and
 the pages those links open. Asking answers the same whether or not the address is known, and
-does the same work: the lookup and the sending happen in the background, for any address."""
+does the same work: the lookup and the sending happen in the background, for any address.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_wtf import FlaskForm
 from sqlalchemy import func, literal
 from wtforms import SubmitField
 
-from .. import audit
 from ..email import in_background
 from ..extensions import limiter
-from ..models import User, UTCDateTime, utcnow
-from ..passwords import hash_password
-from . import bp
+from . import audit, bp
 from .emails import send_confirmation, within_mail_limit
 from .forms import NewPasswordForm, PasswordForm, email_field
 from .lockout import unlock
+from .models import User, UTCDateTime, utcnow
+from .passwords import hash_password
 from .signin import authenticate
 from .tokens import CONFIRMATION, RESET, state_of, use_link, user_for
 from .views import login_limit

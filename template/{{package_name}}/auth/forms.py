@@ -1,9 +1,15 @@
+"""The accounts' forms: sign-in, registration and the password changes, with their rules.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Regexp, ValidationError
 
-from ..models import User, normal_email, normal_username
-from ..passwords import password_problems
+from .models import User, normal_email, normal_username
+from .passwords import password_problems
 
 # \Z, not $: $ matches before a final line break too.
 USERNAME_PATTERN = r"\A[A-Za-z0-9_.-]+\Z"

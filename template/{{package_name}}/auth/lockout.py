@@ -5,14 +5,18 @@ the threshold-th failure locks the account for LOCKOUT_DURATION.
 Each check first takes an attempt with one conditional UPDATE of the user's counter, which
 the database applies to one request at a time: when the count is at the threshold or the
 account is locked, no row matches and no check is made. A completed sign-in gives the
-attempts back; the audit log records each failure and lock."""
+attempts back; the audit log records each failure and lock.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 from flask import current_app
 from sqlalchemy import case, literal, select, update
 
-from .. import audit
 from ..extensions import db
-from ..models import User, UTCDateTime, utcnow
+from . import audit
+from .models import User, UTCDateTime, utcnow
 
 
 def take_attempt(user: User) -> int | None:

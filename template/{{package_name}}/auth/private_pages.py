@@ -1,7 +1,11 @@
 """No cache, in the browser or on the way, may keep a page shown to a signed-in user: after
 sign-out, Back or a shared proxy would show it again. The account and administration pages
 are private whoever asks; any other response is private when it was made for a signed-in
-user. Static files, which never look the user up, stay cacheable."""
+user. Static files, which never look the user up, stay cacheable.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 from flask import g, request
 

@@ -1,6 +1,10 @@
 """Sign-ins kept on the server (models.SignIn): made at sign-in, listed on the account page,
 ended by signing out there or on the device itself. Each ends by one UPDATE ... WHERE it has
-not ended yet, so that requests at the same moment end it, and log it, once."""
+not ended yet, so that requests at the same moment end it, and log it, once.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 import re
 import secrets
@@ -8,9 +12,9 @@ import secrets
 from flask import current_app
 from sqlalchemy import delete, or_, select, update
 
-from .. import audit
 from ..extensions import db
-from ..models import SignIn, User, utcnow
+from . import audit
+from .models import SignIn, User, utcnow
 
 LARGEST_ID = 2**31 - 1  # of an INTEGER column on every database
 

@@ -1,15 +1,18 @@
 """Signing in: checking a password without telling whether the account exists, and starting
-the signed-in session; signing out, which ends it on the server and in the browser."""
+the signed-in session; signing out, which ends it on the server and in the browser.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 from flask import after_this_request, current_app, redirect, request, session, url_for
 from flask_login import login_user, logout_user
 from flask_login.config import COOKIE_NAME
 
-from .. import audit
-from ..models import User
-from ..passwords import spend_verification_time
 from ..security import is_safe_redirect
-from . import lockout, sign_ins
+from . import audit, lockout, sign_ins
+from .models import User
+from .passwords import spend_verification_time
 
 # The one answer to a wrong password, an unknown user and a locked account alike.
 SIGN_IN_FAILED = "Wrong username, e-mail address or password."

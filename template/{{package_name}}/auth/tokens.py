@@ -1,7 +1,11 @@
 """Signed links for e-mail: each names a user and a digest of the state it is good for, so
 that it stops working when it expires, once it has been used, and when the password changes.
 Using one changes that state with a single conditional UPDATE (use_link), so that of requests
-that bring the same link at the same moment, only one succeeds."""
+that bring the same link at the same moment, only one succeeds.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 import hmac
 
@@ -10,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import update
 
 from ..extensions import db
-from ..models import User
+from .models import User
 
 CONFIRMATION = "confirm-email"
 RESET = "reset-password"

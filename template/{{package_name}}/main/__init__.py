@@ -1,4 +1,7 @@
-"""The public pages."""
+"""Yours: `copier update` never changes this file.
+
+The public pages: the home page, and any page of yours that needs no blueprint of its own.
+"""
 
 from flask import Blueprint
 

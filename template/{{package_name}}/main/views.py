@@ -1,3 +1,5 @@
+"""Yours: `copier update` never changes this file."""
+
 from flask import render_template
 
 from . import bp

@@ -1,7 +1,26 @@
-"""Two-factor sign-in: codes from an authenticator app (TOTP), and one-time recovery codes."""
+"""Two-factor sign-in: codes from an authenticator app (TOTP), and one-time recovery codes.
 
-from flask import Blueprint
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
+
+from collections.abc import Mapping, MutableMapping
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, Flask
 
 bp = Blueprint("two_factor", __name__)
 
 from . import views  # noqa: E402,F401  (the views attach themselves to bp)
+
+
+def settings(config: MutableMapping[str, Any], environ: Mapping[str, str]) -> None:
+    """The second step must follow the password within SECOND_STEP_MAX_AGE."""
+    config.setdefault("RATELIMIT_SECOND_FACTOR", "5 per minute")
+    config.setdefault("SECOND_STEP_MAX_AGE", timedelta(minutes=5))
+    config.setdefault("TOTP_ISSUER", config["APP_NAME"])
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp, url_prefix="/auth/two-factor")

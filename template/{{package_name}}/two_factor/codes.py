@@ -1,6 +1,10 @@
 """The second factor's codes: TOTP (RFC 6238) from an authenticator app, each accepted once,
 and recovery codes, kept only as digests. A recovery code holds 50 random bits, so a fast
-digest suffices: unlike a password, it cannot be guessed from a list."""
+digest suffices: unlike a password, it cannot be guessed from a list.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 import hashlib
 import hmac
@@ -13,8 +17,8 @@ from flask import current_app
 from markupsafe import Markup
 from sqlalchemy import delete, select, update
 
+from ..auth.models import RecoveryCode, User, utcnow
 from ..extensions import db
-from ..models import RecoveryCode, User, utcnow
 
 RECOVERY_CODE_COUNT = 10
 STEPS_OF_DRIFT = 1  # a code from the step before or after still counts: clocks drift

@@ -1,3 +1,9 @@
+"""The forms of two-factor sign-in: a code, and the password that turns it off.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
+
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length

@@ -1,12 +1,16 @@
 """The sign-in between its two steps: the password was right, the code is still to come. The
-pending sign-in lives in the (signed) session and expires after SECOND_STEP_MAX_AGE."""
+pending sign-in lives in the (signed) session and expires after SECOND_STEP_MAX_AGE.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 import time
 
 from flask import current_app, redirect, session, url_for
 
+from ..auth.models import User
 from ..extensions import db
-from ..models import User
 
 PENDING = "second_step"
 

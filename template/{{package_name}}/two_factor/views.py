@@ -1,8 +1,13 @@
+"""The pages of two-factor sign-in: setting it up, the second step and turning it off.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
+
 from flask import current_app, flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required
 
-from .. import audit
-from ..auth import lockout
+from ..auth import audit, lockout
 from ..auth.signin import SIGN_IN_FAILED, complete_sign_in
 from ..extensions import limiter
 from . import bp, codes

@@ -1,14 +1,14 @@
 """Error pages: every HTTP error answers with a short page (or JSON, when the client asks
 for JSON) that says what went wrong in general terms and never shows internals.
 
-Owned by the template: `copier update` rewrites this module. Change what it does through
-extend.py, which is yours.
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
 """
 
 import math
 import time
 
-from flask import Flask, current_app, {% if auth %}g, {% endif %}jsonify, render_template, request
+from flask import Flask, current_app, jsonify, render_template, request
 from flask.globals import request_ctx
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import (
@@ -19,7 +19,7 @@ from werkzeug.exceptions import (
     TooManyRequests,
 )
 
-from .extensions import db, limiter{% if auth %}, login_manager{% endif %}
+from .extensions import db, limiter
 
 GENERIC_SERVER_ERROR = "Something went wrong on our side. It has been logged; please try again."
 DATABASE_UNAVAILABLE = "The service is briefly unavailable. Please try again in a minute."
@@ -91,10 +91,6 @@ def handle_database_unavailable(error: OperationalError):
     may retry. The pool reconnects on its own once the database is back, with no restart."""
     current_app.logger.warning("The database is unavailable: %s", error.orig or error)
     db.session.rollback()
-{%- if auth %}
-    # The page is drawn for a visitor: looking the user up would ask the database again.
-    g._login_user = login_manager.anonymous_user()
-{%- endif %}
     unavailable = ServiceUnavailable(retry_after=RETRY_AFTER_SECONDS)
     return error_response(unavailable, DATABASE_UNAVAILABLE)
 

@@ -4,6 +4,9 @@ The policy follows OWASP ASVS 5.0 (V6.2): at least PASSWORD_MIN_LENGTH character
 passphrases accepted whole (never truncated), and no password from the shipped list of
 common ones. Composition rules ("a digit and a symbol") make passwords more predictable,
 not stronger, so they are off unless PASSWORD_MIN_CHARACTER_CLASSES asks for them.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
 """
 
 import string

@@ -1,17 +1,12 @@
-"""The Flask extensions, created unbound; create_app() binds each with init_app().
+"""The Flask extensions every app uses, created unbound; create_app() binds each with
+init_app(). A feature creates its own (auth's login manager, the mail feature's Mail).
 
-Owned by the template: `copier update` rewrites this module. Change what it does through
-extend.py, which is yours.
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
 """
 
 from flask import current_app, request
 from flask_limiter import Limiter
-{%- if auth %}
-from flask_login import LoginManager
-{%- endif %}
-{%- if email != 'none' %}
-from flask_mail import Mail
-{%- endif %}
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
@@ -54,9 +49,3 @@ def default_limits() -> str:
 # The key and the default limit are read from each app's config, so that every app gets its
 # own: Flask-Limiter keeps some settings of the first app it is bound to.
 limiter = Limiter(key_func=rate_limit_key, default_limits=[default_limits])
-{%- if auth %}
-login_manager = LoginManager()
-{%- endif %}
-{%- if email != 'none' %}
-mail = Mail()
-{%- endif %}

@@ -1,35 +1,38 @@
-"""Commands for `flask`: deploy (the platform's release step) and check-deploy{% if auth %}; the
-account commands are in auth/commands.py{% endif %}."""
+"""Commands for `flask`: deploy (the platform's release step) and check-deploy. Each feature
+adds its own commands, and its own steps to `flask deploy` (add_deploy_step).
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
 
 import os
+from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
-{% if auth %}
-from .auth.commands import register_account_commands
-{%- endif %}
+
 from .checks import blocks_deploy, deployment_findings
 from .migrations import unknown_database_revisions
-{%- if auth %}
-from .models import Role
-{%- endif %}
 
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(deploy)
     app.cli.add_command(check_deploy)
-{%- if auth %}
-    register_account_commands(app)
-{%- endif %}
+
+
+def add_deploy_step(app: Flask, step: Callable[[], None]) -> None:
+    """Have `flask deploy` run step() in the app's context once the database is up to date."""
+    app.extensions.setdefault("deploy_steps", []).append(step)
 
 
 @click.command()
 @with_appcontext
 def deploy() -> None:
-    """Check the production settings, then bring the database up to date{% if auth %} and insert the roles{% endif %}.
-    Safe to run on every release; an error in the checks stops it before any change."""
+    """Check the production settings, bring the database up to date, then run each feature's
+    deploy steps. Safe to run on every release; an error in the checks stops it before any
+    change."""
     if current_app.config["REFUSE_UNSAFE_CONFIGURATION"] and not report_findings():
         raise click.ClickException("Deploy stopped: fix the errors above (flask check-deploy).")
     unknown = unknown_database_revisions()
@@ -44,9 +47,8 @@ def deploy() -> None:
         )
     else:
         upgrade()
-{%- if auth %}
-    Role.insert_roles()
-{%- endif %}
+    for step in current_app.extensions.get("deploy_steps", []):
+        step()
     click.echo("Deployed: the database is up to date.")
 
 
