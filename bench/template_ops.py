@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import copier
+
 from tests.support.rendering import committed
 from tests.support.template_versions import template_with_versions
 

@@ -57,9 +57,7 @@ def flask_template_sources() -> dict[str, str]:
     """The Flask (not Copier) templates, which are copied as they are, by rendered path."""
     root = TEMPLATE / "template" / "{{package_name}}" / "templates"
     return {
-        str(path.relative_to(root)): path.read_text()
-        for path in root.rglob("*")
-        if path.is_file()
+        str(path.relative_to(root)): path.read_text() for path in root.rglob("*") if path.is_file()
     }
 
 

@@ -1,5 +1,6 @@
 """The template repository's own CI workflow: valid for GitHub and actionlint, its tiers run
-every test module of this suite once, and its services listen where the tests look."""
+every test module of this suite once, its services listen where the tests look, and a release
+landing on main is tagged once the tests pass."""
 
 import subprocess
 import sys
@@ -54,3 +55,17 @@ def test_the_services_listen_where_the_tests_look():
     assert services["postgres"]["env"]["POSTGRES_HOST_AUTH_METHOD"] == "trust"
     assert services["mariadb"]["env"]["MARIADB_ALLOW_EMPTY_ROOT_PASSWORD"] == "1"
     assert job_of_tests()["env"]["REQUIRE_SERVICES"] == "1"
+
+
+def test_a_release_landing_on_main_is_tagged_once_the_tests_pass():
+    job = yaml.safe_load(WORKFLOW.read_text())["jobs"]["release"]
+    assert set(job["needs"]) == {"lint", "tests"}
+    assert "github.event_name == 'push'" in job["if"]
+    assert "github.ref == 'refs/heads/main'" in job["if"]
+    assert job["permissions"] == {"contents": "write"}
+    checkout = next(
+        step for step in job["steps"] if step.get("uses", "").startswith("actions/checkout")
+    )
+    assert checkout["with"]["fetch-depth"] == 0  # the release's commit may lie behind HEAD
+    runs = [step["run"] for step in job["steps"] if "run" in step]
+    assert runs == ["python .ci/release.py", "git push origin --tags"]

@@ -4,9 +4,8 @@ import re
 import subprocess
 from pathlib import Path
 
-import yaml
-
 import copier
+import yaml
 
 TEMPLATE = Path(__file__).resolve().parents[2]
 GIT = ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com"]

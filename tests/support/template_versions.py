@@ -3,6 +3,7 @@ with its tag, made in a temporary folder from an earlier commit of this reposito
 its release) and from this working tree as it is now. It does not rely on tags being present
 in this clone."""
 
+import importlib.util
 import subprocess
 from pathlib import Path
 
@@ -16,23 +17,20 @@ def _git(folder: Path, *arguments: str, **options) -> subprocess.CompletedProces
     return subprocess.run([*GIT, *arguments], cwd=folder, check=True, **options)
 
 
+def release_script():
+    """.ci/release.py as a module: the release's version and commit, as CI finds them."""
+    spec = importlib.util.spec_from_file_location("release", TEMPLATE / ".ci" / "release.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def release_commit(version: str) -> str:
-    """The commit that released version (its pyproject.toml says so first there)."""
-    log = _git(
-        TEMPLATE,
-        "log",
-        "--format=%H",
-        "--reverse",
-        "-G",
-        f'^version = "{version}"',
-        "--",
-        "pyproject.toml",
-        capture_output=True,
-        text=True,
-    )
-    commits = log.stdout.split()
-    assert commits, f"no commit releases {version}"
-    return commits[0]
+    """The commit that released version: the first whose copier.yml (or, up to 0.4.0,
+    pyproject.toml) says it."""
+    commit = release_script().release_commit(TEMPLATE, version)
+    assert commit, f"no commit releases {version}"
+    return commit
 
 
 def _replace_tree(repo: Path, files: bytes) -> None:
@@ -61,6 +59,16 @@ def _working_tree() -> bytes:
         capture_output=True,
         check=True,
     ).stdout
+
+
+def untagged_template(folder: Path) -> Path:
+    """A git repository in folder holding this working tree as one commit and no tag, as a
+    clone made without tags holds it."""
+    folder.mkdir(parents=True)
+    _git(folder, "init", "-q")
+    _replace_tree(folder, _working_tree())
+    _git(folder, "commit", "-qm", "Current")
+    return folder
 
 
 def template_with_versions(folder: Path, *releases: str, newer=None) -> Path:
