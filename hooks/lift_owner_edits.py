@@ -9,7 +9,7 @@ those files, and puts the template's own lines back, staged, so that Copier's di
 edit of a module the new version rewrites. An edit it cannot move (a template line changed or
 deleted) stays where it is, for Copier to merge, and is named on stderr.
 
-Usage (copier.yml, _migrations, which sets VERSION_TO): lift_owner_edits.py PACKAGE NEW_TEMPLATE
+Usage (copier.yml, _migrations, which sets VERSION_TO): lift_owner_edits.py NEW_TEMPLATE
 """
 
 import ast
@@ -378,8 +378,9 @@ def trim_blank_edges(lines: list[str]) -> list[str]:
     return lines
 
 
-def main(package: str, new_template: str) -> None:
-    answers = read_answers()
+def main(new_template: str) -> None:
+    answers = read_answers()  # the project's, as the template last left it
+    package = answers["package_name"]
     data = {k: v for k, v in answers.items() if not k.startswith("_")}
     with tempfile.TemporaryDirectory() as work:
         before = render(answers["_src_path"], answers.get("_commit"), data, Path(work, "before"))
@@ -392,4 +393,4 @@ def main(package: str, new_template: str) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:3])
+    main(sys.argv[1])
