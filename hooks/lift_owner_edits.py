@@ -183,7 +183,8 @@ class Lifter:
         needed = imports_for(["\n".join(owners)], old_text) if meaningful(owners) else []
         text = with_imports(text, [*needed, *moved], self.package)
         if meaningful(owners):
-            text = text.rstrip("\n") + "\n\n\n" + "\n".join(trim_blank_edges(owners)) + "\n"
+            code = "\n".join(trim_blank_edges(owners))
+            text = without_needless_noqa(text, code).rstrip("\n") + "\n\n\n" + code + "\n"
         return text
 
     def _moved_names(self, old_text: str) -> list[str]:
@@ -199,7 +200,8 @@ class Lifter:
             if home:
                 homes.setdefault(home, []).append(name)
         return [
-            f"from .{home} import {', '.join(sorted(names))}  # noqa: F401  # {MOVED_MODELS}"
+            f"from .{home} import {', '.join(sorted(names, key=isort_order))}"
+            f"  # noqa: F401  # {MOVED_MODELS}"
             for home, names in sorted(homes.items())
         ]
 
@@ -297,10 +299,31 @@ def imports_for(code: list[str], module_text: str) -> list[str]:
 
 
 def import_statement(node: ast.Import | ast.ImportFrom, names: list[ast.alias]) -> str:
+    names = sorted(names, key=lambda alias: isort_order(alias.name))
     listed = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in names)
     if isinstance(node, ast.Import):
         return f"import {listed}"
     return f"from {'.' * node.level}{node.module or ''} import {listed}"
+
+
+def isort_order(name: str) -> tuple[int, str]:
+    """Constants, then classes, then the rest, each case-blind, as ruff orders the names of
+    one import."""
+    kind = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return kind, name.lower()
+
+
+def without_needless_noqa(text: str, code: str) -> str:
+    """text with `# noqa: F401` dropped from the imports whose names code now uses."""
+    used = {n.id for n in ast.walk(ast.parse(code)) if isinstance(n, ast.Name)}
+    lines = text.splitlines()
+    for node in ast.parse(text).body:
+        if isinstance(node, ast.Import | ast.ImportFrom) and node.lineno == node.end_lineno:
+            names = {(a.asname or a.name).split(".")[0] for a in node.names}
+            line = lines[node.lineno - 1]
+            if names <= used and "# noqa: F401" in line:
+                lines[node.lineno - 1] = line.split("  # noqa: F401")[0]
+    return "\n".join(lines) + "\n"
 
 
 def with_imports(text: str, statements: list[str], package: str) -> str:
