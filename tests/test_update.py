@@ -298,10 +298,11 @@ def add_model(models: Path) -> None:
     body = ast.parse(text).body
     docstring_end = body[0].end_lineno if body and isinstance(body[0], ast.Expr) else 0
     lines = text.splitlines(keepends=True)
-    imports = "".join(
-        line for line in MODEL_IMPORTS.splitlines(keepends=True) if line.strip() not in text
-    )
     head, rest = "".join(lines[:docstring_end]), "".join(lines[docstring_end:])
+    present = rest.splitlines()
+    imports = "".join(
+        line for line in MODEL_IMPORTS.splitlines(keepends=True) if line.rstrip() not in present
+    )
     models.write_text(f"{head}\n{imports}{rest}{REPORT_MODEL}")
 
 
