@@ -392,3 +392,22 @@ def test_the_scheduled_job_fails_when_a_newer_template_is_out(ci, tmp_path):
     newer = check()
     assert newer.returncode == 2, newer.stdout + newer.stderr
     assert "A newer version of the template is out" in newer.stdout
+
+
+def test_an_edit_the_migration_cannot_move_is_left_for_copier_and_named(template, tmp_path, capfd):
+    project = copy_release(template, tmp_path / "app", RELEASES[-1])
+    init = package_of(project) / "__init__.py"
+    edit(
+        init,
+        'login_manager.login_message_category = "info"',
+        'login_manager.login_message_category = "warning"',
+    )
+    commit(project, "Owner's flash category")
+
+    update(project)
+
+    assert (
+        f"{package_of(project).name}/__init__.py: your edits stay in place"
+        in capfd.readouterr().err
+    )
+    assert '"warning"' in init.read_text()  # not lost: Copier merged it or marked the conflict
