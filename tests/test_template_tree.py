@@ -143,7 +143,7 @@ def test_each_module_says_whose_it_is_and_the_owners_are_the_skipped_ones(render
 
 def test_the_owners_models_are_there_with_every_answer(rendered):
     package = rendered / answers_of(rendered)["package_name"]
-    assert "from .extensions import db" in (package / "models.py").read_text()
+    assert (package / "models.py").read_text().startswith(f'"""{YOURS}')
 
 
 DOCS_PARTS = TEMPLATE / "includes" / "docs"

@@ -7,11 +7,12 @@ applies. For example:
     from sqlalchemy import String
     from sqlalchemy.orm import Mapped, mapped_column
 
+    from .extensions import db
+
+
     class Note(db.Model):
         __tablename__ = "notes"
 
         id: Mapped[int] = mapped_column(primary_key=True)
         text: Mapped[str] = mapped_column(String(500))
 """
-
-from .extensions import db  # noqa: F401  (your models subclass db.Model)
