@@ -24,12 +24,10 @@ from .support.rendering import answers_of, render, text_files
 from .support.template_versions import CURRENT, NEWER, template_with_versions
 
 RELEASES = ["0.2.0", "0.3.0", "0.4.0"]
-# Each release once at least, each platform once at least.
+# Each release once, on different platforms (every platform is updated by the doors test).
 OLD_PROJECTS = [
     ("0.2.0", {"platform": "heroku"}),
-    ("0.3.0", {"platform": "vps"}),
-    ("0.4.0", {"platform": "render"}),
-    ("0.4.0", {"platform": "fly", "database": "mysql"}),
+    ("0.3.0", {"platform": "vps", "database": "mysql"}),
     ("0.4.0", {"platform": "docker", "totp": True}),
 ]
 PLATFORMS = ["heroku", "render", "fly", "docker", "vps"]

@@ -75,9 +75,9 @@ def declared_variables(path: Path) -> set[str]:
 
 
 def variables_read(project: Path) -> set[str]:
-    """The environment variables that the app's settings and gunicorn.conf.py read."""
+    """The environment variables that the app's modules and gunicorn.conf.py read."""
     package = answers_of(project)["package_name"]
-    paths = [project / package / "__init__.py", project / package / "config.py"]
+    paths = sorted((project / package).rglob("*.py"))  # config.py and each feature's settings
     sources = "".join(path.read_text() for path in [*paths, project / "gunicorn.conf.py"])
     return set(re.findall(r"environ(?:\.get\(|, )[\"']([A-Z_]+)[\"']", sources))
 
