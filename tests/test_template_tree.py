@@ -42,25 +42,6 @@ def share_of_jinja(path: Path) -> float:
 
 
 PACKAGE = TEMPLATE / "template" / "{{package_name}}"
-# Modules still above the bar, each with Jinja of its own option's sub-options (auth's views and
-# audit log with e-mail and two-factor) or its platform; the list may only shrink.
-STILL_ABOVE_THE_BAR = {
-    "{{package_name}}/auth/audit.py.jinja",
-    "{{package_name}}/auth/views.py.jinja",
-    "gunicorn.conf.py.jinja",
-    "migrations/versions/0004_failure_counter.py.jinja",
-    "tests/accounts.py.jinja",
-    "tests/conftest.py.jinja",
-    "tests/test_check_deploy.py.jinja",
-    "tests/test_cli.py.jinja",
-    "tests/test_config.py.jinja",
-    "tests/test_email.py.jinja",
-    "tests/test_errors.py.jinja",
-    "tests/test_fuzz.py.jinja",
-    "tests/test_logging.py.jinja",
-}
-
-
 def python_modules(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.name.endswith((".py", ".py.jinja")))
 
@@ -75,7 +56,7 @@ def test_no_other_module_is_more_than_5_percent_jinja():
     above = {
         str(path.relative_to(root)) for path in python_modules(root) if share_of_jinja(path) > 0.05
     }
-    assert above <= STILL_ABOVE_THE_BAR
+    assert above == set()
 
 
 def test_create_app_reads_as_a_list_of_parts_with_no_jinja():

@@ -3,9 +3,14 @@ rate-limited ones."""
 
 import re
 import time
+from importlib import import_module
+from pathlib import Path
+from types import ModuleType
 
 HTTPS = "https://localhost"
-STRONG_PASSWORD = "correct horse battery staple"
+# The tests' module of each feature this project has (tests/features/, one module a feature).
+FEATURES = Path(__file__).parent / "features"
+FEATURE_TESTS = sorted(f"tests.features.{path.stem}" for path in FEATURES.glob("[!_]*.py"))
 
 
 def get(client, path, **kwargs):
@@ -38,3 +43,17 @@ def clear_of_a_window_edge(window: int = 60, margin: float = 2.0) -> None:
     left = window - time.time() % window
     if left < margin:
         time.sleep(left + 0.1)
+
+
+def with_failing_route(app):
+    """app with a page that fails with an error only operators may see."""
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("the detail only operators see")
+
+    return app
+
+
+def feature_tests() -> list[ModuleType]:
+    return [import_module(name) for name in FEATURE_TESTS]

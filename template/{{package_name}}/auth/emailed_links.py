@@ -7,24 +7,60 @@ does through extend.py.
 """
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from sqlalchemy import func, literal
 from wtforms import SubmitField
 
 from ..email import in_background
 from ..extensions import limiter
-from . import audit, bp
-from .emails import send_confirmation, within_mail_limit
+from . import audit, bp, steps
+from .emails import (
+    EMAIL_CONFIRMED,
+    PASSWORD_RESET,
+    PASSWORD_RESET_REQUESTED,
+    REGISTRATION_REFUSED,
+    send_confirmation,
+    within_mail_limit,
+)
 from .forms import NewPasswordForm, PasswordForm, email_field
 from .lockout import unlock
 from .models import User, UTCDateTime, utcnow
-from .passwords import hash_password
+from .passwords import hash_password, spend_verification_time
 from .signin import authenticate
 from .tokens import CONFIRMATION, RESET, state_of, use_link, user_for
 from .views import login_limit
 
 LINK_SENT = "If an account uses that address, a link is on its way to it. It works once."
 LINK_BROKEN = "That link is invalid, used or expired. Ask for a new one below."
+
+
+class RegistrationByEmail(steps.Registration):
+    """A new account confirms its address by the link it is sent. A registration with an
+    address that has an account gets a new account's answer: only the address's owner
+    learns, by e-mail."""
+
+    account_made = "Your account is ready. Open the link we sent you by e-mail to sign in."
+
+    def new_account(self, user: User) -> None:
+        pass  # confirmed by its link
+
+    def address_in_use(self, form, owner: User) -> ResponseReturnValue:
+        spend_verification_time(form.password.data)  # the hashing a new account costs
+        audit.record(REGISTRATION_REFUSED, owner, detail="address in use")
+        flash(self.account_made, "success")
+        return redirect(url_for("auth.login"))
+
+
+steps.register_with(RegistrationByEmail())
+
+
+@steps.sign_in_step
+def address_confirmed_first(user: User, remember: bool, next_url: str | None):
+    if user.email_confirmed_at is None:
+        flash("Confirm your e-mail address first: open the link we sent you.", "error")
+        return redirect(url_for("auth.resend_confirmation"))
+    return None
 
 
 class EmailAddressForm(FlaskForm):
@@ -73,7 +109,7 @@ def confirm_email(token: str):
     if not use_link(user, CONFIRMATION, state, email_confirmed_at=utcnow()):
         flash(LINK_BROKEN, "error")  # another request used it a moment ago
         return redirect(url_for("auth.resend_confirmation"))
-    audit.record(audit.EMAIL_CONFIRMED, user)
+    audit.record(EMAIL_CONFIRMED, user)
     flash("Your address is confirmed. You can sign in now.", "success")
     return redirect(url_for("auth.login"))
 
@@ -92,9 +128,9 @@ def request_reset():
 def reset_requested(address: str) -> None:
     user = User.by_email(address)
     if user is not None and user.is_active:
-        audit.record(audit.PASSWORD_RESET_REQUESTED, user)  # auth/emails.py sends the link
+        audit.record(PASSWORD_RESET_REQUESTED, user)  # auth/emails.py sends the link
     else:
-        audit.record(audit.PASSWORD_RESET_REQUESTED, detail="unknown address")
+        audit.record(PASSWORD_RESET_REQUESTED, detail="unknown address")
 
 
 @bp.route("/reset/<token>", methods=["GET", "POST"])
@@ -114,7 +150,7 @@ def reset_password(token: str):
             return redirect(url_for("auth.request_reset"))
         if user.is_locked():
             unlock(user)  # whoever holds the address may end a lock
-        audit.record(audit.PASSWORD_RESET, user)
+        audit.record(PASSWORD_RESET, user)
         flash("Your password is set. Sign in with it now.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_password.html", form=form)

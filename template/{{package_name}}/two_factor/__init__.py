@@ -10,9 +10,18 @@ from typing import Any
 
 from flask import Blueprint, Flask
 
+from ..auth import audit
+
 bp = Blueprint("two_factor", __name__)
 
-from . import views  # noqa: E402,F401  (the views attach themselves to bp)
+SECOND_FACTOR_ENABLED = "second_factor_enabled"
+SECOND_FACTOR_DISABLED = "second_factor_disabled"
+SECOND_FACTOR_FAILED = "second_factor_failed"
+RECOVERY_CODE_USED = "recovery_code_used"
+audit.OWNER_NOTICES[SECOND_FACTOR_ENABLED] = "Two-factor sign-in is on"
+audit.OWNER_NOTICES[SECOND_FACTOR_DISABLED] = "Two-factor sign-in is off"
+
+from . import second_step, views  # noqa: E402,F401  (they attach themselves to bp and auth)
 
 
 def settings(config: MutableMapping[str, Any], environ: Mapping[str, str]) -> None:

@@ -9,10 +9,19 @@ import time
 
 from flask import current_app, redirect, session, url_for
 
+from ..auth import steps
 from ..auth.models import User
 from ..extensions import db
 
 PENDING = "second_step"
+
+
+@steps.sign_in_step
+def second_step_first(user: User, remember: bool, next_url: str | None):
+    """A user with a second factor signs in once the code follows the password."""
+    if user.has_second_factor:
+        return begin_second_step(user, remember, next_url)
+    return None
 
 
 def begin_second_step(user: User, remember: bool, next_url: str | None):

@@ -10,7 +10,14 @@ from flask_login import current_user, login_required
 from ..auth import audit, lockout
 from ..auth.signin import SIGN_IN_FAILED, complete_sign_in
 from ..extensions import limiter
-from . import bp, codes
+from . import (
+    RECOVERY_CODE_USED,
+    SECOND_FACTOR_DISABLED,
+    SECOND_FACTOR_ENABLED,
+    SECOND_FACTOR_FAILED,
+    bp,
+    codes,
+)
 from .forms import CodeForm, DisableForm, SetupForm
 from .second_step import abandon, pending
 
@@ -33,7 +40,7 @@ def accept_code(user, code: str) -> bool:
     if codes.accept_totp(user, code):
         return True
     if codes.use_recovery_code(user, code):
-        audit.record(audit.RECOVERY_CODE_USED, user)
+        audit.record(RECOVERY_CODE_USED, user)
         return True
     return False
 
@@ -58,7 +65,7 @@ def verify():
         if accept_code(user, form.code.data):
             lockout.record_success(user)
             return complete_sign_in(user, state["remember"], state["next"])
-        lockout.record_failure(user, attempt, audit.SECOND_FACTOR_FAILED)
+        lockout.record_failure(user, attempt, SECOND_FACTOR_FAILED)
         form.code.errors.append("That code is not right, or was used already.")
     return render_template("two_factor/verify.html", form=form)
 
@@ -79,7 +86,7 @@ def setup():
             session.pop(PENDING_KEY)
             if recovery_codes is None:  # another request turned it on and showed its codes
                 return redirect(url_for("auth.account"))
-            audit.record(audit.SECOND_FACTOR_ENABLED, user)
+            audit.record(SECOND_FACTOR_ENABLED, user)
             return render_template("two_factor/recovery_codes.html", codes=recovery_codes)
         form.code.errors.append("That code is not right: check the time on your phone.")
     uri = codes.provisioning_uri(secret, user)
@@ -104,12 +111,12 @@ def disable():
             lockout.record_failure(user, attempt)
             form.password.errors.append("That is not your password.")
         elif not accept_code(user, form.code.data):
-            lockout.record_failure(user, attempt, audit.SECOND_FACTOR_FAILED)
+            lockout.record_failure(user, attempt, SECOND_FACTOR_FAILED)
             form.code.errors.append("That code is not right, or was used already.")
         else:
             lockout.record_success(user)
             if codes.disable(user):  # not when another request turned it off first
-                audit.record(audit.SECOND_FACTOR_DISABLED, user)
+                audit.record(SECOND_FACTOR_DISABLED, user)
             flash("Two-factor sign-in is off.", "success")
             return redirect(url_for("auth.account"))
     return render_template("two_factor/disable.html", form=form)

@@ -19,16 +19,13 @@ from . import audit
 from .models import AuditEvent, User
 from .tokens import CONFIRMATION, RESET, token_for
 
-# Events the owner of the account is told of, in case it was not them.
-NOTICES = {
-    audit.ACCOUNT_LOCKED: "Your account is locked for a while",
-    audit.PASSWORD_CHANGED: "Your password was changed",
-    audit.PASSWORD_RESET: "Your password was reset",
-{%- if totp %}
-    audit.SECOND_FACTOR_ENABLED: "Two-factor sign-in is on",
-    audit.SECOND_FACTOR_DISABLED: "Two-factor sign-in is off",
-{%- endif %}
-}
+# The events of the links sent by e-mail (auth/emailed_links.py records them).
+EMAIL_CONFIRMED = "email_confirmed"
+REGISTRATION_REFUSED = "registration_refused"  # the address has an account
+PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an event name)
+PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name)
+
+audit.OWNER_NOTICES[PASSWORD_RESET] = "Your password was reset"
 
 
 def site_link(endpoint: str, **values) -> str:
@@ -45,11 +42,11 @@ def send_account_email(entry: AuditEvent, user: User | None = None, **_) -> None
         return
     if entry.event == audit.ACCOUNT_CREATED and user.email_confirmed_at is None:
         send_confirmation(user)
-    elif entry.event == audit.PASSWORD_RESET_REQUESTED and within_mail_limit(user.email):
+    elif entry.event == PASSWORD_RESET_REQUESTED and within_mail_limit(user.email):
         send_reset_link(user)
-    elif entry.event == audit.REGISTRATION_REFUSED and within_mail_limit(user.email):
+    elif entry.event == REGISTRATION_REFUSED and within_mail_limit(user.email):
         send_address_in_use(user)
-    elif entry.event in NOTICES:
+    elif entry.event in audit.OWNER_NOTICES:
         send_notice(user, entry)
 
 
@@ -91,4 +88,4 @@ def send_address_in_use(user: User) -> None:
 def send_notice(user: User, entry: AuditEvent) -> None:
     reset = site_link("auth.request_reset")
     body = render_template("email/notice.txt", user=user, entry=entry, reset=reset)
-    send_email([user.email], NOTICES[entry.event], body)
+    send_email([user.email], audit.OWNER_NOTICES[entry.event], body)

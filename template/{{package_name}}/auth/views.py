@@ -9,15 +9,9 @@ from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db, limiter
-{%- if totp %}
-from ..two_factor.second_step import begin_second_step
-{%- endif %}
-from . import audit, bp, sign_ins
+from . import audit, bp, sign_ins, steps
 from .forms import ChangePasswordForm, LoginForm, RegistrationForm
-from .models import Role, User{% if email == 'none' %}, utcnow{% endif %}
-{%- if email != 'none' %}
-from .passwords import spend_verification_time
-{%- endif %}
+from .models import Role, User
 from .signin import SIGN_IN_FAILED, authenticate, complete_sign_in, sign_out
 
 
@@ -27,9 +21,6 @@ def login_limit() -> str:
 
 def register_limit() -> str:
     return current_app.config["RATELIMIT_REGISTER"]
-
-
-ACCOUNT_MADE = "Your account is ready. {% if email != 'none' %}Open the link we sent you by e-mail to sign in.{% else %}You can sign in now.{% endif %}"
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,17 +33,11 @@ def login():
         user = authenticate(form.login.data, form.password.data)
         if user is None:
             flash(SIGN_IN_FAILED, "error")
-{%- if email != 'none' %}
-        elif user.email_confirmed_at is None:
-            flash("Confirm your e-mail address first: open the link we sent you.", "error")
-            return redirect(url_for("auth.resend_confirmation"))
-{%- endif %}
-{%- if totp %}
-        elif user.has_second_factor:
-            return begin_second_step(user, form.remember_me.data, request.args.get("next"))
-{%- endif %}
         else:
-            return complete_sign_in(user, form.remember_me.data, request.args.get("next"))
+            remember, next_url = form.remember_me.data, request.args.get("next")
+            return steps.first_answer(user, remember, next_url) or complete_sign_in(
+                user, remember, next_url
+            )
     return render_template("auth/login.html", form=form)
 
 
@@ -74,25 +59,14 @@ def register():
     if form.validate_on_submit():
         owner = User.by_email(form.email.data)
         if owner is not None:
-{%- if email != 'none' %}
-            # The answer is a new account's: only the address's owner learns, by e-mail.
-            spend_verification_time(form.password.data)  # the hashing a new account costs
-            audit.record(audit.REGISTRATION_REFUSED, owner, detail="address in use")
-            flash(ACCOUNT_MADE, "success")
-            return redirect(url_for("auth.login"))
-{%- else %}
-            form.email.errors.append("An account with this e-mail address exists already.")
-            return render_template("auth/register.html", form=form)
-{%- endif %}
+            return steps.registration.address_in_use(form, owner)
         user = User(
             username=form.username.data,
             email=form.email.data,
             password=form.password.data,
             role=Role.named(Role.USER),
         )
-{%- if email == 'none' %}
-        user.email_confirmed_at = utcnow()  # no e-mail to confirm it with
-{%- endif %}
+        steps.registration.new_account(user)
         db.session.add(user)
         try:
             db.session.commit()
@@ -101,7 +75,7 @@ def register():
             flash("That username or e-mail address is taken.", "error")
             return render_template("auth/register.html", form=form), 409
         audit.record(audit.ACCOUNT_CREATED, user)
-        flash(ACCOUNT_MADE, "success")
+        flash(steps.registration.account_made, "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/register.html", form=form)
 

@@ -27,18 +27,15 @@ ACCOUNT_LOCKED = "account_locked"
 ACCOUNT_UNLOCKED = "account_unlocked"
 PASSWORD_CHANGED = "password_changed"  # noqa: S105 (an event name)
 ROLE_CHANGED = "role_changed"
-{%- if email != 'none' %}
-EMAIL_CONFIRMED = "email_confirmed"
-REGISTRATION_REFUSED = "registration_refused"  # the address has an account
-PASSWORD_RESET_REQUESTED = "password_reset_requested"  # noqa: S105 (an event name)
-PASSWORD_RESET = "password_reset"  # noqa: S105 (an event name)
-{%- endif %}
-{%- if totp %}
-SECOND_FACTOR_ENABLED = "second_factor_enabled"
-SECOND_FACTOR_DISABLED = "second_factor_disabled"
-SECOND_FACTOR_FAILED = "second_factor_failed"
-RECOVERY_CODE_USED = "recovery_code_used"
-{%- endif %}
+# Features record events of their own (e-mailed links: auth/emails.py; two-factor sign-in:
+# two_factor/__init__.py), named the same way.
+
+# The events the account's owner is told of, in case it was not them (by e-mail, where the
+# project sends it), with the notice's subject. Features add theirs.
+OWNER_NOTICES: dict[str, str] = {
+    ACCOUNT_LOCKED: "Your account is locked for a while",
+    PASSWORD_CHANGED: "Your password was changed",
+}
 
 signals = Namespace()
 security_event = signals.signal("security-event")
