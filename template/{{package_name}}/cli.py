@@ -46,7 +46,9 @@ def deploy() -> None:
             err=True,
         )
     else:
-        upgrade()
+        # Every head: the template's migrations and the owner's may branch from one revision
+        # after an update, and each branch is applied (docs/DEPLOYMENT.md, Migrations).
+        upgrade(revision="heads")
     for step in current_app.extensions.get("deploy_steps", []):
         step()
     click.echo("Deployed: the database is up to date.")
