@@ -46,8 +46,8 @@ def deploy() -> None:
             err=True,
         )
     else:
-        # Every head: the template's migrations and the owner's may branch from one revision
-        # after an update, and each branch is applied (docs/DEPLOYMENT.md, Migrations).
+        # Every head: after `copier update`, a migration of the template's and one of the
+        # owner's may follow the same revision; each is applied.
         upgrade(revision="heads")
     for step in current_app.extensions.get("deploy_steps", []):
         step()
