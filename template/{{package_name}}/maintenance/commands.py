@@ -60,7 +60,7 @@ def status() -> None:
         click.echo("Maintenance mode is off in the database.")
     config = current_app.config
     if config["MAINTENANCE_MODE"]:
-        click.echo("MAINTENANCE_MODE is set: processes started with it answer 503 whatever.")
+        click.echo("MAINTENANCE_MODE is on here: processes started with it answer 503 anyway.")
     start, end = config["MAINTENANCE_START_DATE"], config["MAINTENANCE_END_DATE"]
     if start or end:
         click.echo(f"Planned: {window(start, end, datetime.now(UTC))}.")
