@@ -1,6 +1,7 @@
 """Maintenance mode: while it is on, every page answers 503 with Retry-After and a short
-page. The health checks, static files and the release's own checks are answered as ever, and
-features let their own through (accounts: signed-in administrators, and the sign-in pages).
+page, with the headers of every other page. The health checks and static files are answered
+as ever, and features let their own through (accounts: signed-in administrators, and the
+sign-in pages).
 
 It is on while MAINTENANCE_MODE is set, for platforms where no command can run (or the
 database is down), or after `flask maintenance on`, which writes it into the database for
@@ -22,7 +23,6 @@ from typing import Any
 from flask import Flask, current_app, jsonify, render_template, request
 from sqlalchemy.exc import SQLAlchemyError
 
-from ..checks import PROBE_MARK
 from ..config import env_bool
 from ..errors import wants_json
 from ..extensions import db
@@ -71,7 +71,6 @@ def always_answered() -> bool:
         request.blueprint in ALWAYS_ANSWERED_BLUEPRINTS
         or endpoint == "static"
         or endpoint.endswith(".static")
-        or request.environ.get(PROBE_MARK, False)  # `flask deploy` probes the pages
     )
 
 
