@@ -44,7 +44,7 @@ def settings(config: MutableMapping[str, Any], environ: Mapping[str, str]) -> No
     refuse_an_end_before_the_start(config["MAINTENANCE_START_DATE"], config["MAINTENANCE_END_DATE"])
     config.setdefault("MAINTENANCE_RETRY_AFTER", 300)  # seconds, when no end is announced
     config.setdefault("MAINTENANCE_CHECK_SECONDS", 5)
-    config.setdefault("MAINTENANCE_BANNER", "Planned maintenance {when}.")
+    config.setdefault("MAINTENANCE_BANNER", "Planned maintenance {when}.")  # {when}: the window
 
 
 def init_app(app: Flask) -> None:
@@ -60,7 +60,7 @@ def let_through_maintenance(app: Flask, exempt: Callable[[], bool]) -> None:
 
 
 def answer_during_maintenance():
-    if always_answered() or not in_maintenance() or exempt():
+    if always_answered() or not in_maintenance() or let_through():
         return None
     return unavailable()
 
@@ -78,10 +78,10 @@ def in_maintenance() -> bool:
     return current_app.config["MAINTENANCE_MODE"] or current_app.extensions["maintenance"].is_on()
 
 
-def exempt() -> bool:
+def let_through() -> bool:
     try:
         return any(exempt() for exempt in current_app.extensions.get(EXEMPTIONS, []))
-    except SQLAlchemyError:  # the database is down: no one is known, the page says why
+    except SQLAlchemyError:  # the database is down: no one is known, and the page says why
         db.session.rollback()
         return False
 
@@ -89,16 +89,20 @@ def exempt() -> bool:
 def unavailable():
     config, now = current_app.config, datetime.now(UTC)
     end = config["MAINTENANCE_END_DATE"]
-    seconds = int((end - now).total_seconds()) + 1 if end and end > now else None
-    headers = {
-        "Retry-After": str(seconds or config["MAINTENANCE_RETRY_AFTER"]),
-        "Cache-Control": "no-store",
-    }
+    headers = {"Retry-After": str(seconds_to_wait(config, now)), "Cache-Control": "no-store"}
     if wants_json():
         body = jsonify(error="Service Unavailable", status=503, description=UNAVAILABLE)
         return body, 503, headers
     page = render_template("maintenance.html", description=UNAVAILABLE, back_by=back_by(end, now))
     return page, 503, headers
+
+
+def seconds_to_wait(config: Mapping[str, Any], now: datetime) -> int:
+    """Until the announced end, while it lies ahead; MAINTENANCE_RETRY_AFTER otherwise."""
+    end = config["MAINTENANCE_END_DATE"]
+    if end and end > now:
+        return int((end - now).total_seconds()) + 1
+    return config["MAINTENANCE_RETRY_AFTER"]
 
 
 def planned_maintenance() -> dict[str, str | None]:
