@@ -13,7 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from .planned import window
-from .switch import current_state, turn
+from .switch import MaintenanceState, current_state, turn
 
 maintenance = AppGroup(
     "maintenance", help="Switch maintenance mode on or off for every instance, or show it."
@@ -28,7 +28,7 @@ CANNOT = (
 
 @maintenance.command("on")
 def switch_on() -> None:
-    """Answer every page with 503, but the health checks, static files and administrators."""
+    """Answer with 503 on every instance (but the health checks and static files)."""
     write(True)
     click.echo(f"Maintenance mode is on: every instance answers 503 within {delay()}.")
 
@@ -40,8 +40,8 @@ def switch_off() -> None:
     click.echo(f"Maintenance mode is off: every instance answers again within {delay()}.")
     if current_app.config["MAINTENANCE_MODE"]:
         click.echo(
-            "MAINTENANCE_MODE is set here, and keeps on every process started with it: "
-            "unset it too.",
+            "MAINTENANCE_MODE is on here too: processes started with it stay in maintenance "
+            "until it is unset.",
             err=True,
         )
 
@@ -55,7 +55,7 @@ def status() -> None:
         db.session.rollback()
         raise click.ClickException(CANNOT.format(what="read from", error=reason(error))) from None
     if state and state.active:
-        click.echo(f"Maintenance mode is on (since {state.changed_at_utc:%Y-%m-%d %H:%M} UTC).")
+        click.echo(f"Maintenance mode is on{since(state)}.")
     else:
         click.echo("Maintenance mode is off in the database.")
     config = current_app.config
@@ -64,6 +64,11 @@ def status() -> None:
     start, end = config["MAINTENANCE_START_DATE"], config["MAINTENANCE_END_DATE"]
     if start or end:
         click.echo(f"Planned: {window(start, end, datetime.now(UTC))}.")
+
+
+def since(state: MaintenanceState) -> str:
+    when = state.changed_at_utc
+    return f" (since {when:%Y-%m-%d %H:%M} UTC)" if when else ""
 
 
 def write(active: bool) -> None:
