@@ -4,7 +4,7 @@ The template's module: `copier update` merges the template's changes into it; ch
 does through extend.py.
 """
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
@@ -16,16 +16,6 @@ from .decorators import roles_required
 from .models import Role, User
 
 bp = Blueprint("admin", __name__)
-
-# Open during maintenance, so that an administrator can sign in to work.
-SIGN_IN_ENDPOINTS = {"auth.login", "auth.logout"}
-
-
-def administrators_and_signing_in() -> bool:
-    """Whom maintenance mode lets through: signed-in administrators, and the sign-in pages."""
-    if request.endpoint in SIGN_IN_ENDPOINTS:
-        return True
-    return current_user.is_authenticated and current_user.has_role(Role.ADMIN)
 
 
 class RoleForm(FlaskForm):
