@@ -92,6 +92,9 @@ def site(venv, tmp_path_factory) -> Iterator[Site]:
                 # Counted afresh on every run: the registrations of earlier runs stay
                 # within the hour's limit of a shared storage.
                 RATELIMIT_STORAGE_URI="memory://",
+                # Planned maintenance, announced on every page.
+                MAINTENANCE_START_DATE="2999-03-03T15:00+01:00",
+                MAINTENANCE_END_DATE="2999-03-03T15:00Z",
                 **box.app_settings(),
             ),
         )
@@ -315,6 +318,20 @@ def test_keep_me_signed_in_ends_at_sign_out_and_from_another_device(site, new_pa
     phone.goto(site.url("/auth/account"))
     expect(phone).to_have_url(re.compile(r"/auth/login\?next="))
     expect(phone.locator(".who")).to_have_count(0)
+
+
+def test_the_planned_maintenance_banner_is_styled_by_the_stylesheet_alone(site, new_page):
+    page, problems = new_page()
+    page.goto(site.url("/auth/login"))
+    banner = page.get_by_role("note")
+    expect(banner).to_have_text(
+        "Planned maintenance from 14:00 UTC on 3 March 2999 until 15:00 UTC."
+    )
+    assert banner.evaluate("element => getComputedStyle(element).backgroundColor") == (
+        "rgb(255, 244, 214)"  # app.css's .maintenance-banner, with no inline style
+    )
+    settle(page)
+    problems.assert_none()
 
 
 def test_chromium_trusts_the_sites_key_alone(new_page, tmp_path):

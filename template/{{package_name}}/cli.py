@@ -46,7 +46,9 @@ def deploy() -> None:
             err=True,
         )
     else:
-        upgrade()
+        # Every head: after `copier update`, a migration of the template's and one of the
+        # owner's may follow the same revision; each is applied.
+        upgrade(revision="heads")
     for step in current_app.extensions.get("deploy_steps", []):
         step()
     click.echo("Deployed: the database is up to date.")

@@ -8,7 +8,9 @@ from collections.abc import Mapping, MutableMapping
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, request
+
+from ..maintenance import let_through_maintenance
 
 from ..auth import audit
 
@@ -33,3 +35,9 @@ def settings(config: MutableMapping[str, Any], environ: Mapping[str, str]) -> No
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp, url_prefix="/auth/two-factor")
+    let_through_maintenance(app, second_step_of_sign_in)
+
+
+def second_step_of_sign_in() -> bool:
+    """The second step of signing in stays open during maintenance, as the first does."""
+    return request.endpoint == "two_factor.verify"
