@@ -341,7 +341,7 @@ class NginxInFront:
     def __init__(self, project: Path, folder: Path, static_folder: Path | None = None):
         self.nginx = require_program("nginx", "nginx")
         answers = answers_of(project)
-        slug, package = answers["project_slug"], answers["package_name"]
+        slug = answers["project_slug"]
         self.http_port, self.https_port = free_port(), free_port()
         self.certificates = make_test_certificates(folder / "tls")
         self.socket = folder / "gunicorn.sock"  # a Unix socket's path has 107 bytes at most
@@ -512,9 +512,11 @@ def test_nginx_and_gunicorn_serve_the_app_over_tls(project, venv, tmp_path_facto
             assert unhashed.headers["Cache-Control"] == "public, max-age=3600"
             missing = stack.get("/static/css/app.000000000000.css")
             assert missing.status == 404 and "Cache-Control" not in missing.headers
-            for path, kind in [("/favicon.ico", "image/vnd.microsoft.icon"),
-                               ("/robots.txt", "text/plain; charset=utf-8"),
-                               ("/.well-known/security.txt", "text/plain; charset=utf-8")]:
+            for path, kind in [
+                ("/favicon.ico", "image/vnd.microsoft.icon"),
+                ("/robots.txt", "text/plain; charset=utf-8"),
+                ("/.well-known/security.txt", "text/plain; charset=utf-8"),
+            ]:
                 answer = stack.get(path)
                 assert (answer.status, answer.headers["Content-Type"]) == (200, kind), path
 
