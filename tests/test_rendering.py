@@ -34,7 +34,7 @@ EVERY_PROJECT_FILES = {
     "requirements.txt",
 }
 PLATFORM_FILES = {
-    "heroku": {"Procfile", "app.json"},
+    "heroku": {"Procfile", "app.json", "bin"},
     "render": {"render.yaml"},
     "fly": {"fly.toml", "Dockerfile", ".dockerignore"},
     "docker": {"Dockerfile", ".dockerignore", "compose.yaml", "Caddyfile"},
