@@ -145,7 +145,7 @@ def assert_served_securely(page, response) -> None:
     nonce = re.fullmatch(r"'self' 'nonce-([A-Za-z0-9_\-+/=]+)'", policy["script-src"])
     assert nonce, policy["script-src"]
     assert policy["default-src"] == "'none'"
-    script = page.locator("script[src$='csrf.js']")
+    script = page.locator("script[src*='/static/js/csrf.']")  # csrf.<hash>.js
     assert script.evaluate("element => element.nonce") == nonce.group(1)
     assert headers["strict-transport-security"].startswith("max-age=31536000")
 
