@@ -1,10 +1,12 @@
 """The boot tier: every variant of the covering set (support/matrix.py), as its platform runs
-it. From what git would push: the platform's release command, twice, on a fresh database of
-the variant's kind on a real server (PostgreSQL, MariaDB, or a SQLite file); then the
-platform's start command with the platform's production settings on 127.0.0.1, answering
-/health with the security headers, stopped by its process id. Behind a real TLS front, the
-MDN HTTP Observatory grades it A+ with no test failed."""
+it. From what git would push: the platform's static files' build, then its release command,
+twice, on a fresh database of the variant's kind on a real server (PostgreSQL, MariaDB, or a
+SQLite file); then the platform's start command with the platform's production settings on
+127.0.0.1, answering /health with the security headers and a page's hashed static files with
+a year's caching, stopped by its process id. Behind a real TLS front, the MDN HTTP Observatory
+grades it A+ with no test failed."""
 
+import re
 import uuid
 
 import pytest
@@ -18,6 +20,7 @@ from .support.rendering import deployed_copy, render
 from .support.services import DATABASES, REDIS, free_port, require
 from .support.tls_front import tls_front
 
+HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z]+$")
 VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.covering_variants()}
 
 
@@ -55,6 +58,8 @@ def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, 
         env = clean_env(venv, **launch.environment(**secrets))
         assert env["FLASK_CONFIG"] == answers["platform"]
 
+        built = run(launch.build, pushed, env)
+        assert built.returncode == 0, built.stdout + built.stderr
         release_twice(launch.release, pushed, env, database, answers["auth"])
 
         health_check = launch.health_check  # it asks for /health on $PORT
@@ -65,9 +70,23 @@ def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, 
                 result = run(health_check, pushed, env)
                 assert result.returncode == 0, result.stdout + result.stderr
             assert "request_id=" in server.output()
+            assert_the_page_links_hashed_static_files(server)
             with tls_front(port, tmp_path / "front") as authority:
                 observatory = scan("localhost", authority)
     grade = observatory["scan"]
     failed = {name: test for name, test in observatory["tests"].items() if not test["pass"]}
     assert (grade["grade"], failed) == ("A+", {}), grade
     print(f"{variant}: Observatory {grade['grade']}, score {grade['score']}")
+
+
+def assert_the_page_links_hashed_static_files(server) -> None:
+    """The build's names are in the page, and the app serves them (WhiteNoise, or Flask where
+    nginx or Caddy serve them in front) with a year's caching."""
+    proxy = {"X_Forwarded_Proto": "https"}
+    page = server.get("/", **proxy).body.decode()
+    linked = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    assert linked and all(HASHED.search(path) for path in linked), linked
+    for path in linked:
+        response = server.get(path, **proxy)
+        assert response.status == 200, path
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"

@@ -1,6 +1,7 @@
 """The default variant's accounts in a real browser: Debian's Chromium, headless, at
 https://localhost/ behind the nginx TLS front, trusting the test certificate for real. The app
-runs as Heroku runs it (release command on a fresh PostgreSQL database, then the web command
+runs as Heroku runs it (the buildpack's static files' build, the release command on a fresh
+PostgreSQL database, then the web command
 under gunicorn with the platform's production settings) and sends its mail to a real SMTP
 server that keeps it. One project per module; each test opens pages of its own and adds the
 steps it needs."""
@@ -98,6 +99,8 @@ def site(venv, tmp_path_factory) -> Iterator[Site]:
                 **box.app_settings(),
             ),
         )
+        built = run(launch.build, pushed, env)
+        assert built.returncode == 0, built.stdout + built.stderr
         released = run(launch.release, pushed, env)
         assert released.returncode == 0, released.stdout + released.stderr
         with (
@@ -145,7 +148,7 @@ def assert_served_securely(page, response) -> None:
     nonce = re.fullmatch(r"'self' 'nonce-([A-Za-z0-9_\-+/=]+)'", policy["script-src"])
     assert nonce, policy["script-src"]
     assert policy["default-src"] == "'none'"
-    script = page.locator("script[src$='csrf.js']")
+    script = page.locator("script[src*='/static/js/csrf.']")  # csrf.<hash>.js
     assert script.evaluate("element => element.nonce") == nonce.group(1)
     assert headers["strict-transport-security"].startswith("max-age=31536000")
 
@@ -332,6 +335,29 @@ def test_the_planned_maintenance_banner_is_styled_by_the_stylesheet_alone(site, 
     )
     settle(page)
     problems.assert_none()
+
+
+def test_the_page_loads_its_hashed_static_files_compressed_with_no_violation(site, new_page):
+    page, problems = new_page()
+    static = []
+    page.on(
+        "response", lambda response: static.append(response) if "/static/" in response.url else None
+    )
+    page.goto(site.url("/"))
+    expect(page.locator("header.site-header")).to_be_visible()
+    settle(page)
+    problems.assert_none()
+    kinds = {response.url.rsplit(".", 1)[-1] for response in static}
+    assert {"css", "js"} <= kinds, [response.url for response in static]
+    for response in static:
+        assert re.search(r"/static/.+\.[0-9a-f]{12}\.[a-z]+$", response.url), response.url
+        headers = response.all_headers()
+        assert response.status == 200, response.url
+        assert headers["cache-control"] == "public, max-age=31536000, immutable"
+        if not response.url.endswith(".svg"):
+            assert headers["content-encoding"] == "br", "Chromium takes Brotli over HTTPS"
+    applied = page.evaluate("getComputedStyle(document.querySelector('header')).display")
+    assert applied == "flex", "the stylesheet styles the header"
 
 
 def test_chromium_trusts_the_sites_key_alone(new_page, tmp_path):

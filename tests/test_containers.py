@@ -3,6 +3,7 @@ compose.yaml and Caddyfile, and fly.toml. The files are linted and validated as 
 do, and their settings are checked against what the app reads. The image's commands run for
 real in the boot tier (test_boot.py; there is no Docker engine here)."""
 
+import gzip
 import json
 import re
 import shlex
@@ -28,12 +29,14 @@ from .support.platforms import (
     interpolate,
     program,
 )
+from .support.processes import Response, Server, clean_env, run, started
 from .support.rendering import (
     answers_of,
     documented_in_env_example,
     render,
     variables_read_by_config,
 )
+from .support.services import free_port
 
 VARIANTS = {
     "docker-postgresql": {"platform": "docker"},
@@ -122,13 +125,23 @@ def test_hadolint_finds_nothing(project):
 
 def test_the_image_is_built_in_two_stages_from_the_chosen_python(project):
     answers = answers_of(project)
-    build, runtime = dockerfile_stages(project / "Dockerfile")
+    build, *proxy, runtime = dockerfile_stages(project / "Dockerfile")
+    assert len(proxy) == (1 if answers["platform"] == "docker" else 0), "Caddy's, on docker"
     slim = f"python:{answers['python_version']}-slim"
     assert (build.image, runtime.image) == (slim, slim)
     assert (project / ".python-version").read_text().strip() == answers["python_version"]
     assert build.name and f"--from={build.name}" in " ".join(runtime.all("COPY"))
     assert any("-r /tmp/requirements.txt" in command for command in build.all("RUN"))
     assert not any("pip install" in command for command in runtime.all("RUN"))
+
+
+def test_the_build_stage_builds_the_static_files_that_the_image_holds(project):
+    package = answers_of(project)["package_name"]
+    build, *_, runtime = dockerfile_stages(project / "Dockerfile")
+    assert build.last("RUN") == f"python -m {package}.static_files"
+    copied = f"--from={build.name} --chown=root:root /src/build/static build/static"
+    assert copied in runtime.all("COPY"), "the app's image holds the build"
+    assert not any("static_files" in command for command in runtime.all("RUN"))
 
 
 def test_the_image_runs_as_a_fixed_unprivileged_user_that_cannot_rewrite_the_code(project):
@@ -296,10 +309,14 @@ def test_only_caddy_is_published_and_it_serves_http_and_https(docker_project):
     published = {name for name, service in services.items() if "ports" in service}
     assert published == {"caddy"}
     caddy = services["caddy"]
-    assert caddy["image"] == "caddy:2"
+    assert caddy["build"] == {"context": ".", "target": "proxy"}
     assert set(caddy["ports"]) == {"80:80", "443:443", "443:443/udp"}
-    assert "./Caddyfile:/etc/caddy/Caddyfile:ro" in caddy["volumes"]
-    assert (docker_project / "Caddyfile").exists()
+    (proxy,) = [s for s in dockerfile_stages(docker_project / "Dockerfile") if s.name == "proxy"]
+    assert proxy.image == "caddy:2"
+    assert proxy.all("COPY") == [
+        "Caddyfile /etc/caddy/Caddyfile",
+        "--from=build /src/build/static /srv/static",
+    ], "Caddy's image holds its Caddyfile and the static files' build"
 
 
 def test_compose_takes_every_secret_from_the_environment(docker_project):
@@ -334,7 +351,7 @@ def caddy(project: Path, tmp_path: Path, *command: str, **env: str):
 
 
 @pytest.mark.parametrize("domain", [None, "app.example.com"])
-def test_the_caddyfile_is_valid_and_sends_every_request_to_the_app(
+def test_the_caddyfile_is_valid_and_sends_every_other_request_to_the_app(
     docker_project, tmp_path, domain
 ):
     env = {"DOMAIN": domain} if domain else {}
@@ -349,11 +366,71 @@ def test_the_caddyfile_is_valid_and_sends_every_request_to_the_app(
     assert "trusted_proxies" not in server, "Caddy must replace X-Forwarded-For, not extend it"
     (route,) = server["routes"]
     assert route["match"] == [{"host": [domain or "localhost"]}]
-    handlers = [h for sub in route["handle"] for r in sub["routes"] for h in r["handle"]]
+    (site,) = route["handle"]
+    static, other = site["routes"]
+    assert static["match"] == [{"path": ["/static/*"]}]
+    assert "reverse_proxy" not in json.dumps(static), "Caddy serves the static files itself"
+    handlers = [h for sub in other["handle"] for r in sub["routes"] for h in r["handle"]]
+    assert "match" not in other
     assert [h["handler"] for h in handlers] == ["reverse_proxy"], "nothing but the proxy"
     (proxy,) = handlers
     assert proxy["upstreams"] == [{"dial": "web:8000"}]
     assert proxy["headers"] == {"request": {"set": {"X-Request-Id": ["{http.request.uuid}"]}}}
+
+
+class CaddyServingStatic(Server):
+    """Caddy with the static files alone (no app behind it): it is up once they answer."""
+
+    def get(self, path: str, **headers: str) -> Response:
+        return super().get("/static/robots.txt" if path == "/health" else path, **headers)
+
+
+@pytest.mark.parametrize("docker_project", ["docker-postgresql"], indirect=True)
+def test_caddy_serves_the_build_compressed_with_a_years_caching(docker_project, venv, tmp_path):
+    """The Caddyfile as rendered, but for its address, its admin endpoint and the folder it
+    serves (/srv in the proxy image), run on this machine over the build the image makes."""
+    executable = program("caddy", "install it with `apt-get install caddy`")
+    package = answers_of(docker_project)["package_name"]
+    copy = tmp_path / "project"
+    shutil.copytree(docker_project, copy, ignore=shutil.ignore_patterns(".git", ".venv"))
+    built = run(f"python -m {package}.static_files", copy, clean_env(venv))
+    assert built.returncode == 0, built.stdout + built.stderr
+    served = tmp_path / "srv"
+    (copy / "build").rename(served)
+    rendered = (docker_project / "Caddyfile").read_text()
+    assert rendered.count("root * /srv\n") == 1
+    port = free_port()
+    config = tmp_path / "Caddyfile"
+    config.write_text("{\n\tadmin off\n}\n\n" + rendered.replace("root * /srv", f"root * {served}"))
+    home = {"HOME": str(tmp_path), "XDG_DATA_HOME": str(tmp_path), "XDG_CONFIG_HOME": str(tmp_path)}
+    command = f"{executable} run --config {config} --adapter caddyfile"
+    env = {"PATH": "/usr/bin:/bin", **home, "DOMAIN": f"http://127.0.0.1:{port}"}
+    manifest = json.loads((served / "static" / "manifest.json").read_text())
+    original = (docker_project / package / "static" / "css" / "app.css").read_bytes()
+    make_server = lambda process, log: CaddyServingStatic(process, log, port)  # noqa: E731
+    with started(command, tmp_path, env, make_server) as caddy:
+        hashed = f"/static/{manifest['css/app.css']}"
+        brotli_variant = (served / f"{hashed}.br".lstrip("/")).read_bytes()
+        assert gzip.decompress((served / f"{hashed}.gz".lstrip("/")).read_bytes()) == original
+        for accepted, encoding, body in [
+            ("br, gzip", "br", brotli_variant),
+            ("gzip", "gzip", gzip.compress(original)),
+        ]:
+            response = caddy.get(hashed, Accept_Encoding=accepted)
+            assert response.status == 200
+            assert response.headers["Content-Encoding"] == encoding
+            assert response.headers["Vary"] == "Accept-Encoding"
+            unpacked = response.body if encoding == "br" else gzip.decompress(response.body)
+            assert unpacked == (body if encoding == "br" else original)
+            assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert response.headers["X-Content-Type-Options"] == "nosniff"
+            assert response.headers["Content-Security-Policy"].startswith("default-src 'none'")
+        unhashed = caddy.get("/static/css/app.css")
+        assert unhashed.body == original
+        assert unhashed.headers["Cache-Control"] == "public, max-age=3600"
+        missing = caddy.get("/static/css/app.000000000000.css")
+        assert missing.status == 404
+        assert "Cache-Control" not in missing.headers, "a name not there yet must not stay missing"
 
 
 def test_the_docker_settings_trust_exactly_one_proxy(docker_project, venv):

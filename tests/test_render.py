@@ -64,7 +64,8 @@ def test_the_web_service_builds_releases_and_starts_as_on_heroku(project, heroku
     web = render_web_service(project)
     assert web["name"] == answers_of(project)["project_slug"]
     assert web["runtime"] == "python"
-    assert web["buildCommand"] == "pip install -r requirements.txt"
+    static_build = f"python -m {package}.static_files"
+    assert web["buildCommand"] == f"pip install -r requirements.txt && {static_build}"
     assert web["preDeployCommand"] == f"flask --app {package} deploy"
     assert web["startCommand"] == heroku_web_command
     assert web["startCommand"].startswith("gunicorn --config gunicorn.conf.py ")

@@ -34,7 +34,7 @@ EVERY_PROJECT_FILES = {
     "requirements.txt",
 }
 PLATFORM_FILES = {
-    "heroku": {"Procfile", "app.json"},
+    "heroku": {"Procfile", "app.json", "bin"},
     "render": {"render.yaml"},
     "fly": {"fly.toml", "Dockerfile", ".dockerignore"},
     "docker": {"Dockerfile", ".dockerignore", "compose.yaml", "Caddyfile"},
@@ -185,6 +185,11 @@ def test_the_options_left_out_leave_no_trace(project):
         assert "pyotp" not in requirements and "segno" not in requirements
         assert "totp" not in code.lower() and "recovery_codes" not in code
         assert not list((project / "migrations" / "versions").glob("*two_factor*"))
+    if answers["platform"] not in {"heroku", "render", "fly"}:  # nginx or Caddy serve static
+        assert not (package / "static_whitenoise.py").exists()
+        assert "whitenoise" not in code.lower() and "whitenoise" not in requirements
+        assert "whitenoise" not in tests.lower()
+        assert "WhiteNoise" not in (project / "docs" / "DEPLOYMENT.md").read_text()
 
 
 def test_env_holds_a_fresh_secret_key_that_nothing_else_holds(project):
@@ -206,10 +211,11 @@ def ignored(project, path: str) -> bool:
     return result.returncode == 0
 
 
-def test_git_ignores_the_env_file_and_the_instance_folder(project):
+def test_git_ignores_the_env_file_the_instance_folder_and_the_static_build(project):
     subprocess.run(["git", "init", "-q"], cwd=project, check=True)
     assert ignored(project, ".env")
     assert ignored(project, "instance/development.sqlite3")
+    assert ignored(project, "build/static/manifest.json"), "each release builds its own"
     assert not ignored(project, ".env.example")
     assert not ignored(project, "app.json")
 

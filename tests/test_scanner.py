@@ -1,11 +1,11 @@
 """The boot tier under attack: a web vulnerability scanner (wapiti) crawls and attacks a
 served app, first as a stranger, then signed in to an account the test creates and confirms
 by e-mail; then sqlmap tries SQL injection in the sign-in, registration and reset forms. The
-app runs as its platform runs it (release command on a fresh database, the start command under
-gunicorn, production settings, behind a TLS front): the default variant (Heroku, PostgreSQL),
-and a server of one's own with two-factor sign-in on MariaDB. Any answer of 500 or above that
-a scanner provokes fails the test, as does anything wapiti classes as a vulnerability or
-sqlmap finds injectable. Each scan is bounded in time."""
+app runs as its platform runs it (the static files' build, the release command on a fresh
+database, the start command under gunicorn, production settings, behind a TLS front): the
+default variant (Heroku, PostgreSQL), and a server of one's own with two-factor sign-in on
+MariaDB. Any answer of 500 or above that a scanner provokes fails the test, as does anything
+wapiti classes as a vulnerability or sqlmap finds injectable. Each scan is bounded in time."""
 
 import uuid
 from collections.abc import Iterator
@@ -63,6 +63,8 @@ def site(request, venv, tmp_path_factory) -> Iterator[Site]:
                 **box.app_settings(),
             ),
         )
+        built = run(launch.build, pushed, env)  # the static files, as WhiteNoise serves them
+        assert built.returncode == 0, built.stdout + built.stderr
         released = run(launch.release, pushed, env)
         assert released.returncode == 0, released.stdout + released.stderr
         with (

@@ -214,6 +214,16 @@ def database_url(kind: str, folder: Path):
             yield database.url
 
 
+def build_static_files(project: Path, venv: Path) -> None:
+    """The owner's step after each `pip install` (docs/DEPLOYMENT.md): the service, whose
+    sandbox keeps the code read-only, cannot write the build itself."""
+    package = answers_of(project)["package_name"]
+    command = f"{venv}/bin/python -m {package}.static_files"
+    assert command.split("/bin/", 1)[1] in (project / "docs" / "DEPLOYMENT.md").read_text()
+    result = run(command, project, clean_env(venv))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def release(project: Path, venv: Path, env: dict[str, str]) -> None:
     command = systemd_unit(main_unit(project))["ExecStartPre"][0]
     slug = answers_of(project)["project_slug"]
@@ -331,7 +341,7 @@ class NginxInFront:
     def __init__(self, project: Path, folder: Path, static_folder: Path | None = None):
         self.nginx = require_program("nginx", "nginx")
         answers = answers_of(project)
-        slug, package = answers["project_slug"], answers["package_name"]
+        slug = answers["project_slug"]
         self.http_port, self.https_port = free_port(), free_port()
         self.certificates = make_test_certificates(folder / "tls")
         self.socket = folder / "gunicorn.sock"  # a Unix socket's path has 107 bytes at most
@@ -341,9 +351,7 @@ class NginxInFront:
         site = nginx.with_test_certificates(site, self.certificates)
         site = nginx.with_socket(site, f"/run/{slug}/gunicorn.sock", self.socket)
         site = nginx.with_static_folder(
-            site,
-            f"/srv/{slug}/{package}/static/",
-            static_folder or project / package / "static",
+            site, f"/srv/{slug}/build/static/", static_folder or project / "build" / "static"
         )
         nginx.assert_only_machine_specific_lines_differ(rendered, site)
         (folder / "site.conf").write_text(site)
@@ -431,7 +439,8 @@ def test_nginx_and_gunicorn_serve_the_app_over_tls(project, venv, tmp_path_facto
         require("Redis", REDIS)
     folder = tmp_path_factory.mktemp("vps")
     app = deployed_copy(project, folder / "srv")
-    stack = NginxInFront(project, folder, app / package / "static")
+    build_static_files(app, venv)
+    stack = NginxInFront(project, folder, app / "build" / "static")
 
     with database_url(answers["database"], folder) as url:
         # The env file as the owner fills it in: a real secret and this machine's database.
@@ -481,15 +490,35 @@ def test_nginx_and_gunicorn_serve_the_app_over_tls(project, venv, tmp_path_facto
             assert statuses == [200, 200, 200, 429]
             assert stack.get("/", other).status == 200
 
-            static = stack.get("/static/css/app.css")
+            # nginx serves the build: the hashed name the page links, kept for a year, as the
+            # gzip variant to a client that takes it; other names for an hour.
+            css = re.search(r'href="(/static/css/app\.[0-9a-f]{12}\.css)"', home.body.decode())
+            assert css, "the page links the hashed name"
+            original = (app / package / "static" / "css" / "app.css").read_bytes()
+            static = stack.get(css.group(1))
             assert static.status == 200
-            assert static.body == (app / package / "static" / "css" / "app.css").read_bytes()
+            assert static.body == original
             assert static.headers["Content-Type"] == "text/css"
-            assert static.headers["Cache-Control"] == "public, max-age=86400"  # nginx's own
+            assert static.headers["Cache-Control"] == "public, max-age=31536000, immutable"
             assert static.headers["X-Content-Type-Options"] == "nosniff"
             assert static.headers["Strict-Transport-Security"] == hsts
             assert static.headers["Content-Security-Policy"].startswith("default-src 'none'")
             assert "Set-Cookie" not in static.headers
+            packed = stack.get(css.group(1), Accept_Encoding="gzip")
+            assert packed.headers["Content-Encoding"] == "gzip"
+            assert packed.headers["Vary"] == "Accept-Encoding"
+            assert gzip.decompress(packed.body) == original
+            unhashed = stack.get("/static/css/app.css")
+            assert unhashed.headers["Cache-Control"] == "public, max-age=3600"
+            missing = stack.get("/static/css/app.000000000000.css")
+            assert missing.status == 404 and "Cache-Control" not in missing.headers
+            for path, kind in [
+                ("/favicon.ico", "image/vnd.microsoft.icon"),
+                ("/robots.txt", "text/plain; charset=utf-8"),
+                ("/.well-known/security.txt", "text/plain; charset=utf-8"),
+            ]:
+                answer = stack.get(path)
+                assert (answer.status, answer.headers["Content-Type"]) == (200, kind), path
 
             # Bodies the app would refuse never reach it: nginx answers 413 itself.
             megabyte = 1024 * 1024

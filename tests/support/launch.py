@@ -1,7 +1,7 @@
-"""How each platform releases and starts a rendered app, read from the platform's own files:
-the release command, the start command, the settings those files give the app, and (for
-images) the HEALTHCHECK command. Secrets and addresses are left to the caller, as the
-platform leaves them to its owner."""
+"""How each platform builds, releases and starts a rendered app, read from the platform's own
+files: the static files' build command, the release command, the start command, the settings
+those files give the app, and (for images) the HEALTHCHECK command. Secrets and addresses are
+left to the caller, as the platform leaves them to its owner."""
 
 import shlex
 from dataclasses import dataclass, field
@@ -25,6 +25,7 @@ PROVIDED_BY_THE_PLATFORM = {
 
 @dataclass
 class Launch:
+    build: str  # the static files' build, run once where the platform builds the app
     release: str
     start: str
     settings: dict[str, str]
@@ -41,21 +42,23 @@ def heroku(project: Path, venv: Path) -> Launch:
     commands = procfile(project)
     env = platforms.app_json(project)["env"]
     settings = {name: spec["value"] for name, spec in env.items() if "value" in spec}
-    return Launch(commands["release"], commands["web"], settings)
+    return Launch("bin/post_compile", commands["release"], commands["web"], settings)
 
 
 def render(project: Path, venv: Path) -> Launch:
     web = platforms.render_web_service(project)
     settings = platforms.render_settings(project)
-    return Launch(web["preDeployCommand"], web["startCommand"], settings)
+    install, build = web["buildCommand"].split(" && ", 1)
+    assert install == "pip install -r requirements.txt", "the venv has the requirements"
+    return Launch(build, web["preDeployCommand"], web["startCommand"], settings)
 
 
 def _image(project: Path, release: str, settings: dict) -> Launch:
-    runtime = platforms.final_stage(project)
+    build, *_, runtime = platforms.dockerfile_stages(project / "Dockerfile")
     check = platforms.exec_form(runtime.last("HEALTHCHECK").split(" CMD ", 1)[1])
     start = shlex.join(platforms.exec_form(runtime.last("CMD")))
     known = {name: value for name, value in settings.items() if value is not None}
-    return Launch(release, start, known, shlex.join(check))
+    return Launch(build.last("RUN"), release, start, known, shlex.join(check))
 
 
 def fly(project: Path, venv: Path) -> Launch:
@@ -80,7 +83,9 @@ def vps(project: Path, venv: Path) -> Launch:
         return command.replace(f"/srv/{slug}/.venv/", f"{venv}/")
 
     settings = platforms.environment_file(project / "deploy" / "env.example")
-    return Launch(here(unit["ExecStartPre"][0]), here(unit["ExecStart"][0]), settings)
+    # The owner runs the build as root after each pip install (the unit's first lines say so).
+    build = f"/srv/{slug}/.venv/bin/python -m {answers_of(project)['package_name']}.static_files"
+    return Launch(here(build), here(unit["ExecStartPre"][0]), here(unit["ExecStart"][0]), settings)
 
 
 LAUNCHERS = {"heroku": heroku, "render": render, "fly": fly, "docker": docker, "vps": vps}

@@ -37,8 +37,10 @@ def union_requirements(projects: list[Path], destination: Path) -> Path:
 
 
 def app_venv(requirements: Path) -> Path:
-    """The virtualenv with everything requirements pins, built once per file content."""
-    key = hashlib.sha256(sys.version.encode() + requirements.read_bytes()).hexdigest()[:16]
+    """The virtualenv with everything requirements pins, built once per set of pins (those of
+    the files it includes with -r too: requirements-dev.txt names requirements.txt)."""
+    pins = "\n".join(sorted(pinned_lines(requirements))).encode()
+    key = hashlib.sha256(sys.version.encode() + pins).hexdigest()[:16]
     venv = CACHE / "venvs" / key
     done = venv / ".complete"
     venv.parent.mkdir(parents=True, exist_ok=True)
