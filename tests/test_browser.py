@@ -93,6 +93,8 @@ def site(venv, tmp_path_factory) -> Iterator[Site]:
                 # within the hour's limit of a shared storage.
                 RATELIMIT_STORAGE_URI="memory://",
                 **box.app_settings(),
+                # The web process sends its mail itself: tests/test_jobs.py runs the worker.
+                JOBS_RUN_AT_ONCE="true",
             ),
         )
         released = run(launch.release, pushed, env)
