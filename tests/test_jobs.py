@@ -1,4 +1,4 @@
-"""Background jobs with the real Redis (a database of its own, REDIS_DB) and real worker
+"""Background jobs with the real Redis (a database of their own) and real worker
 processes, each started with the Procfile's own `worker` command, on the default project
 (heroku, PostgreSQL, SMTP, accounts) with production settings: a registration's e-mail,
 enqueued by the request, reaches a real SMTP server through the worker; a worker stopped
@@ -23,10 +23,8 @@ import pytest
 from .support.mailbox import mailbox
 from .support.processes import clean_env, procfile, run, serving
 from .support.rendering import deployed_copy
-from .support.services import REDIS, free_port, postgres_database, require
+from .support.services import REDIS, free_port, postgres_database, private_redis_db, require
 
-REDIS_DB = 13  # these tests empty it; nothing else on this machine's Redis uses it
-REDIS_URL = f"redis://{REDIS[0]}:{REDIS[1]}/{REDIS_DB}"
 SECRET_KEY = "j" * 10 + "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
 
 # A job for the tests, put in the pushed copy beside the app: it notes that it started, waits
@@ -61,9 +59,7 @@ def queue():
 
 if __name__ == "__main__":
     command, argument = [*sys.argv[1:], ""][:2]
-    if command == "flush":  # REDIS_URL's database: the tests' own
-        queue().connection.flushdb()
-    elif command == "enqueue":  # by its module's name, which the worker imports
+    if command == "enqueue":  # by its module's name, which the worker imports
         from sample_jobs import traced
 
         for name in argument.split(","):
@@ -115,20 +111,19 @@ def project(slug, venv, tmp_path) -> Iterator[Project]:
     require("Redis", REDIS)
     traces = tmp_path / "traces"
     traces.mkdir()
-    with postgres_database() as database:
+    with private_redis_db() as redis_db, postgres_database() as database:
         env = clean_env(
             venv,
             FLASK_CONFIG="heroku",
             SECRET_KEY=SECRET_KEY,
             SITE_URL="https://localhost",
             DATABASE_URL=database.url + "?sslmode=disable",
-            REDIS_URL=REDIS_URL,
+            REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/{redis_db}",
             RATELIMIT_STORAGE_URI="memory://",
             WEB_CONCURRENCY="1",
             JOB_TRACE_DIR=str(traces),
         )
         project = Project(slug, env, traces)
-        project.run("python sample_jobs.py flush")
         project.run(procfile(slug)["release"])
         yield project
 
