@@ -16,7 +16,7 @@ from .support.launch import launch_of
 from .support.observatory import scan
 from .support.platforms import release_twice, serving_securely, sqlite_database
 from .support.processes import clean_env, run, running
-from .support.rendering import deployed_copy, render
+from .support.rendering import answers_of, deployed_copy, render
 from .support.services import DATABASES, REDIS, free_port, private_redis_db, require
 from .support.tls_front import tls_front
 
@@ -74,7 +74,7 @@ def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, 
                 observatory = scan("localhost", authority)
         if launch.worker:
             with running(launch.worker, pushed, env) as worker:
-                ping = f"flask --app {answers['package_name']} jobs ping --timeout 60"
+                ping = f"flask --app {answers_of(pushed)['package_name']} jobs ping --timeout 60"
                 pinged = run(ping, pushed, env, timeout=90)
                 assert pinged.returncode == 0, pinged.stdout + pinged.stderr + worker.output()
                 assert "pong" in pinged.stdout
