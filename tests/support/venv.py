@@ -37,8 +37,13 @@ def union_requirements(projects: list[Path], destination: Path) -> Path:
 
 
 def app_venv(requirements: Path) -> Path:
-    """The virtualenv with everything requirements pins, built once per file content."""
-    key = hashlib.sha256(sys.version.encode() + requirements.read_bytes()).hexdigest()[:16]
+    """The virtualenv with everything requirements pins, built once per file content (its
+    own and that of the files it includes with `-r`)."""
+    contents = sys.version.encode() + requirements.read_bytes()
+    for line in requirements.read_text().splitlines():
+        if line.startswith("-r "):
+            contents += (requirements.parent / line[3:].strip()).read_bytes()
+    key = hashlib.sha256(contents).hexdigest()[:16]
     venv = CACHE / "venvs" / key
     done = venv / ".complete"
     venv.parent.mkdir(parents=True, exist_ok=True)
