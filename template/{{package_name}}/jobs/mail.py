@@ -26,8 +26,17 @@ def send_later(app: Flask, message: Message) -> None:
     """Enqueue message for the worker. When Redis cannot take it, the message goes out from
     a thread of this process instead, as without jobs, rather than not at all."""
     recipients = list(message.recipients)
+    # What the worker logs of the job: never its body, which may hold a sign-in link.
+    description = f"e-mail to {', '.join(recipients)}: {message.subject}"
     try:
-        enqueue(send_message, recipients, message.subject, message.body, retry=with_retries())
+        enqueue(
+            send_message,
+            recipients,
+            message.subject,
+            message.body,
+            retry=with_retries(),
+            description=description,
+        )
     except RedisError:
         from ..email import deliver  # here: email.py imports this module
 
