@@ -4,10 +4,12 @@ twice, on a fresh database of the variant's kind on a real server (PostgreSQL, M
 SQLite file); then the platform's start command with the platform's production settings on
 127.0.0.1, answering /health with the security headers and a page's hashed static files with
 a year's caching, stopped by its process id. Behind a real TLS front, the MDN HTTP Observatory
-grades it A+ with no test failed."""
+grades it A+ with no test failed. With jobs, the platform's worker command runs a job sent
+through Redis (`flask jobs ping`), and stops gracefully on SIGTERM."""
 
 import re
 import uuid
+from contextlib import ExitStack
 
 import pytest
 
@@ -15,9 +17,9 @@ from .support import matrix
 from .support.launch import launch_of
 from .support.observatory import scan
 from .support.platforms import release_twice, serving_securely, sqlite_database
-from .support.processes import clean_env, run
-from .support.rendering import deployed_copy, render
-from .support.services import DATABASES, REDIS, free_port, require
+from .support.processes import clean_env, run, running
+from .support.rendering import answers_of, deployed_copy, render
+from .support.services import DATABASES, REDIS, free_port, private_redis_db, require
 from .support.tls_front import tls_front
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z]+$")
@@ -46,7 +48,10 @@ def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, 
     launch = launch_of(pushed, venv)
     port = free_port()
 
-    with fresh_database(answers["database"], tmp_path / "data") as database:
+    with ExitStack() as held:
+        database = held.enter_context(fresh_database(answers["database"], tmp_path / "data"))
+        # RQ's keys have no prefix: a worker's queue is kept apart in a database of its own.
+        redis_db = held.enter_context(private_redis_db()) if launch.worker else 0
         secrets = {
             "SECRET_KEY": uuid.uuid4().hex + uuid.uuid4().hex,
             "DATABASE_URL": url_for(database, answers["database"]),
@@ -54,7 +59,7 @@ def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, 
             "GUNICORN_BIND": f"127.0.0.1:{port}",
         }
         if answers["redis"]:
-            secrets["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/0"
+            secrets["REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/{redis_db}"
         env = clean_env(venv, **launch.environment(**secrets))
         assert env["FLASK_CONFIG"] == answers["platform"]
 
@@ -73,6 +78,13 @@ def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, 
             assert_the_page_links_hashed_static_files(server)
             with tls_front(port, tmp_path / "front") as authority:
                 observatory = scan("localhost", authority)
+        if launch.worker:
+            with running(launch.worker, pushed, env) as worker:
+                ping = f"flask --app {answers_of(pushed)['package_name']} jobs ping --timeout 60"
+                pinged = run(ping, pushed, env, timeout=90)
+                assert pinged.returncode == 0, pinged.stdout + pinged.stderr + worker.output()
+                assert "pong" in pinged.stdout
+            assert worker.process.returncode == 0, worker.output()  # a warm shutdown
     grade = observatory["scan"]
     failed = {name: test for name, test in observatory["tests"].items() if not test["pass"]}
     assert (grade["grade"], failed) == ("A+", {}), grade

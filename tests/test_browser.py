@@ -97,6 +97,8 @@ def site(venv, tmp_path_factory) -> Iterator[Site]:
                 MAINTENANCE_START_DATE="2999-03-03T15:00+01:00",
                 MAINTENANCE_END_DATE="2999-03-03T15:00Z",
                 **box.app_settings(),
+                # The web process sends its mail itself: tests/test_jobs.py runs the worker.
+                JOBS_RUN_AT_ONCE="true",
             ),
         )
         built = run(launch.build, pushed, env)

@@ -272,6 +272,8 @@ def test_compose_wires_the_app_to_its_database_and_redis(docker_project):
         assert web["REDIS_URL"] == "redis://redis:6379/0"
     else:
         assert "REDIS_URL" not in web
+    if answers["redis"] and answers.get("jobs"):
+        expected_services |= {"worker", "scheduler"}
     assert set(services) == expected_services
 
     for name in expected_services & {"db", "redis"}:
@@ -302,6 +304,29 @@ def test_compose_wires_the_app_to_its_database_and_redis(docker_project):
         for volume in service.get("volumes", []):
             source = volume.split(":")[0]
             assert source.startswith("./") or source in declared, f"{name}: {volume}"
+
+
+def test_compose_runs_the_procfiles_worker_and_scheduler(docker_project):
+    """With jobs: both from the web's image and settings, as Heroku's Procfile runs them,
+    restarted, given the web's grace to finish a job, with no web health check."""
+    answers = answers_of(docker_project)
+    services = compose(docker_project)["services"]
+    if not (answers["redis"] and answers.get("jobs")):
+        assert not {"worker", "scheduler"} & set(services)
+        return
+    flask = ["flask", "--app", answers["package_name"], "rq"]
+    commands = {"worker": [*flask, "worker", "--with-scheduler"], "scheduler": [*flask, "cron"]}
+    for name, command in commands.items():
+        service = services[name]
+        assert service["command"] == command
+        assert (service["image"], service["environment"]) == (
+            services["web"]["image"],
+            services["web"]["environment"],
+        )
+        assert service["restart"] == "unless-stopped"
+        assert service["stop_grace_period"] == services["web"]["stop_grace_period"]
+        assert service["healthcheck"] == {"disable": True}
+        assert service["depends_on"]["deploy"]["condition"] == "service_completed_successfully"
 
 
 def test_only_caddy_is_published_and_it_serves_http_and_https(docker_project):
@@ -475,6 +500,23 @@ def test_fly_toml_deploys_the_image_behind_the_fly_proxy(fly_project):
     assert (check["method"], check["path"]) == ("GET", "/health")
     assert {"interval", "timeout", "grace_period"} <= set(check)
     assert fly["vm"][0]["size"]
+
+
+def test_fly_toml_runs_the_procfiles_worker_and_scheduler_as_process_groups(fly_project):
+    """With jobs: `app` serves with the image's command, and the worker and the scheduler
+    run as Heroku's Procfile runs them; the proxy sends requests to `app` alone."""
+    answers = answers_of(fly_project)
+    fly = fly_toml(fly_project)
+    if not (answers["redis"] and answers.get("jobs")):
+        assert "processes" not in fly
+        return
+    package = answers["package_name"]
+    image = exec_form(final_stage(fly_project).last("CMD"))
+    assert shlex.split(fly["processes"]["app"]) == image
+    assert fly["processes"]["worker"] == f"flask --app {package} rq worker --with-scheduler"
+    assert fly["processes"]["scheduler"] == f"flask --app {package} rq cron"
+    assert fly["http_service"]["processes"] == ["app"]
+    assert fly["kill_signal"] == "SIGTERM"
 
 
 def test_fly_secrets_are_named_and_never_written_in_fly_toml(fly_project):

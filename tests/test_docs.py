@@ -329,15 +329,15 @@ def stand_in_workspace(venv, tmp_path_factory) -> "Workspace":
         ("heroku", "heroku config:set FLASK_ENV=production", "FLASK_ENV"),
         ("heroku", "heroku config:set NOT_READ=1", "reads no variable NOT_READ"),
         ("heroku", "heroku addons:create heroku-postgresql:hobby-dev", "names no add-on"),
-        ("heroku", "heroku ps:scale worker=1", "no process worker"),
+        ("heroku", "heroku ps:scale clock=1", "no process clock"),
         ("heroku", "heroku run -- flask --app my_flask_app no-such-command", "no command"),
         # Without --, the Heroku CLI takes --app for its own: a Heroku app of that name.
         ("heroku", "heroku run flask --app my_flask_app check-deploy", "command after `--`"),
         ("fly", "fly secrets set SECRET=1", "reads no variable SECRET"),
         ("fly", "fly scale vm huge", "not a Fly Machine size"),
-        ("docker", "docker compose up --detach worker", "no service"),
+        ("docker", "docker compose up --detach mailer", "no service"),
         ("docker", "docker compose exec -T db pg_dump --username=root x", "needs"),
-        ("vps", "systemctl restart my-flask-app-worker", "no unit"),
+        ("vps", "systemctl restart my-flask-app-mailer", "no unit"),
         ("vps", "journalctl -u postgresql", "no unit"),
     ],
 )

@@ -29,6 +29,7 @@ REFUSALS = [
     ({"database": "sqlite", "platform": "render"}, "SQLite cannot be used on render"),
     ({"database": "sqlite", "platform": "fly"}, "SQLite cannot be used on fly"),
     ({"platform": "nowhere"}, "platform"),
+    ({"redis": False, "jobs": True}, "Background jobs are kept in Redis"),
 ]
 
 

@@ -48,6 +48,7 @@ def test_two_servers_sharing_redis_let_exactly_the_limit_through(slug, venv):
         statuses = [sign_in_attempt(both[n % 2], client).status for n in range(ATTEMPTS)]
         log = "".join(server.output() for server in both)
 
+    assert ready.pop("jobs")["status"] in {"ok", "no worker"}  # the queue, reached
     assert ready == {"status": "ok", "database": "ok", "rate_limit_storage": "ok"}
     assert statuses.count(200) == 5, statuses
     assert statuses.count(429) == ATTEMPTS - 5, statuses

@@ -189,3 +189,33 @@ def test_a_prompt_left_empty_keeps_the_apps_default(project, venv):
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == {}, "an empty answer changes a setting"
+
+
+def test_with_jobs_two_background_workers_run_the_procfiles_commands(project):
+    """The worker and the scheduler: built as the web service, started as Heroku's Procfile
+    starts them, with the web's settings and the Key Value instance, and the web's grace."""
+    answers = answers_of(project)
+    workers = {s["name"]: s for s in blueprint(project)["services"] if s["type"] == "worker"}
+    if not (answers["redis"] and answers.get("jobs")):
+        assert workers == {}
+        return
+    slug, package = answers["project_slug"], answers["package_name"]
+    web = render_web_service(project)
+    commands = {"worker": "rq worker --with-scheduler", "scheduler": "rq cron"}
+    assert set(workers) == {f"{slug}-{process}" for process in commands}
+    for process, command in commands.items():
+        worker = workers[f"{slug}-{process}"]
+        assert worker["startCommand"] == f"flask --app {package} {command}"
+        assert (worker["buildCommand"], worker["region"]) == (web["buildCommand"], web["region"])
+        assert worker["maxShutdownDelaySeconds"] >= 30
+        variables = {variable["key"]: variable for variable in worker["envVars"]}
+        assert variables["FLASK_CONFIG"]["value"] == "render"
+        for name in ("SECRET_KEY", "SITE_URL", "DATABASE_URL"):
+            assert variables[name]["fromService"] == {
+                "type": "web",
+                "name": slug,
+                "envVarKey": name,
+            }
+        assert variables["REDIS_URL"]["fromService"]["type"] == "keyvalue"
+        if answers["email"] != "none":
+            assert variables["MAIL_SERVER"]["fromService"]["envVarKey"] == "MAIL_SERVER"

@@ -3,11 +3,13 @@
 import os
 import re
 import subprocess
+from contextlib import ExitStack
 
 import pytest
 
 from .support import matrix
-from .support.rendering import render
+from .support.rendering import answers_of, render
+from .support.services import REDIS, private_redis_db
 from .support.venv import pinned_lines
 
 # Every value and every accepted pair of values, computed from copier.yml (support/matrix.py).
@@ -41,14 +43,20 @@ sys.exit(1 if missing else 0)
 
 def run_tests(project, venv):
     # A few fuzz examples each: test_fuzz.py runs them by the thousand on one variant.
-    return subprocess.run(
-        [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
-        cwd=project,
-        env={**os.environ, "FUZZ_EXAMPLES": "10"},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    env = {**os.environ, "FUZZ_EXAMPLES": "10"}
+    with ExitStack() as held:
+        if (project / answers_of(project)["package_name"] / "jobs").exists():
+            # The queue's tests need a Redis; RQ's keys have no prefix: a database of their own.
+            redis_db = held.enter_context(private_redis_db())
+            env["TEST_REDIS_URL"] = f"redis://{REDIS[0]}:{REDIS[1]}/{redis_db}"
+        return subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
+            cwd=project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
 
 
 @pytest.mark.parametrize("variant", list(VARIANTS))

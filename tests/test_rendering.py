@@ -177,6 +177,26 @@ def test_the_options_left_out_leave_no_trace(project):
     if not answers["redis"]:
         assert not (package / "redis_storage.py").exists()
         assert "redis_storage" not in code and "redis" not in requirements
+    if not (answers["redis"] and answers.get("jobs")):
+        assert not (package / "jobs").exists()
+        assert "rq" not in requirements.split() and "flask-rq" not in requirements
+        assert "jobs" not in code.lower() and "rq" not in re.findall(r"\w+", code)
+        assert "jobs" not in tests.lower()
+        processes = [
+            (project / name).read_text()
+            for name in ("Procfile", "render.yaml", "fly.toml", "compose.yaml")
+            if (project / name).exists()
+        ]
+        processes += [path.read_text() for path in (project / "deploy").glob("*.service")]
+        assert not any(" rq " in text for text in processes)
+        documents = [
+            project / "docs" / "DEPLOYMENT.md",
+            project / "README.md",
+            project / ".env.example",
+        ]
+        assert not any(
+            "JOBS_" in path.read_text() or "worker --with" in path.read_text() for path in documents
+        )
     if not answers["sentry"]:
         assert not (package / "monitoring.py").exists()
         assert "sentry" not in code.lower() and "sentry" not in requirements
@@ -278,3 +298,22 @@ def test_procfile_releases_with_flask_deploy_and_serves_with_the_shared_gunicorn
     processes = procfile(heroku_project)
     assert processes["web"].startswith("gunicorn --config gunicorn.conf.py ")
     assert processes["release"].endswith(" deploy")
+
+
+def test_procfile_and_app_json_run_the_worker_and_the_scheduler_with_jobs(heroku_project):
+    """With jobs, the Procfile's worker and scheduler, one dyno each in app.json's formation
+    (which also starts a web dyno); without, neither."""
+    answers = answers_of(heroku_project)
+    processes = procfile(heroku_project)
+    formation = json.loads((heroku_project / "app.json").read_text())["formation"]
+    if not (answers["redis"] and answers.get("jobs")):
+        assert set(processes) == {"web", "release"} and set(formation) == {"web"}
+        return
+    package = answers["package_name"]
+    assert processes["worker"] == f"flask --app {package} rq worker --with-scheduler"
+    assert processes["scheduler"] == f"flask --app {package} rq cron"
+    assert {name: dyno["quantity"] for name, dyno in formation.items()} == {
+        "web": 1,
+        "worker": 1,
+        "scheduler": 1,
+    }

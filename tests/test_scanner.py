@@ -61,6 +61,8 @@ def site(request, venv, tmp_path_factory) -> Iterator[Site]:
                 PORT=str(port),
                 GUNICORN_BIND=f"127.0.0.1:{port}",
                 **box.app_settings(),
+                # The web process sends its mail itself: tests/test_jobs.py runs the worker.
+                JOBS_RUN_AT_ONCE="true",
             ),
         )
         built = run(launch.build, pushed, env)  # the static files, as WhiteNoise serves them

@@ -42,6 +42,8 @@ def share_of_jinja(path: Path) -> float:
 
 
 PACKAGE = TEMPLATE / "template" / "{{package_name}}"
+
+
 def python_modules(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.name.endswith((".py", ".py.jinja")))
 

@@ -94,6 +94,17 @@ def gunicorn_settings(project: Path, monkeypatch) -> dict:
     return runpy.run_path(str(project / "gunicorn.conf.py"))
 
 
+def job_units(project: Path) -> set[str]:
+    """The worker's and the scheduler's units, with jobs (and so Redis) on."""
+    answers = answers_of(project)
+    if not (answers["redis"] and answers.get("jobs")):
+        return set()
+    return {
+        f"{answers['project_slug']}-worker.service",
+        f"{answers['project_slug']}-scheduler.service",
+    }
+
+
 def test_only_the_server_files_render(project, default_project):
     slug = answers_of(project)["project_slug"]
     assert {path.name for path in deploy_folder(project).iterdir()} == {
@@ -103,7 +114,7 @@ def test_only_the_server_files_render(project, default_project):
         "backup.sh",
         "env.example",
         "nginx.conf",
-    }
+    } | job_units(project)
     assert deploy_folder(project).joinpath("backup.sh").stat().st_mode & stat.S_IXUSR
     assert not OTHER_PLATFORM_FILES & {path.name for path in project.iterdir()}
     assert not (default_project / "deploy").exists()
@@ -129,7 +140,23 @@ def test_systemd_accepts_the_units(project):
         f"{slug}.service: Command /srv/{slug}/.venv/bin/flask {missing}",
         f"{slug}.service: Command /srv/{slug}/.venv/bin/gunicorn {missing}",
         f"{slug}-backup.service: Command /srv/{slug}/deploy/backup.sh {missing}",
-    }
+    } | {f"{unit}: Command /srv/{slug}/.venv/bin/flask {missing}" for unit in job_units(project)}
+
+
+def test_the_job_units_run_the_procfiles_commands_and_stop_gracefully(project):
+    """The worker and the scheduler run as Heroku's Procfile says, restarted when they stop;
+    systemd signals the main process alone, which finishes its job, before it kills the rest."""
+    answers = answers_of(project)
+    slug, package = answers["project_slug"], answers["package_name"]
+    commands = {"worker": "rq worker --with-scheduler", "scheduler": "rq cron"}
+    for unit_name in sorted(job_units(project)):
+        unit = systemd_unit(deploy_folder(project) / unit_name)
+        process = unit_name.removeprefix(f"{slug}-").removesuffix(".service")
+        flask = f"/srv/{slug}/.venv/bin/flask --app {package}"
+        assert unit["ExecStart"] == [f"{flask} {commands[process]}"]
+        assert (unit["Restart"], unit["KillMode"]) == (["always"], ["mixed"])
+        assert unit["EnvironmentFile"] == [f"/etc/{slug}/env"]
+        assert int(unit["TimeoutStopSec"][0]) >= 30
 
 
 def test_the_sandbox_of_each_service_rates_ok(project):

@@ -355,9 +355,16 @@ def refuse_unsafe_configuration(config: Mapping[str, Any], environ: Mapping[str,
         raise UnsafeConfigurationError("\n".join(lines))
 
 
+def add_rule(app: Flask, rule: Rule) -> None:
+    """A feature's own rule, which only `flask check-deploy` reports (its level may not be
+    REFUSE: create_app() reads RULES alone)."""
+    app.extensions.setdefault("deploy_rules", []).append(rule)
+
+
 def deployment_findings(app: Flask, environ: Mapping[str, str]) -> list[Rule]:
     """Every rule the built app breaks, in ID order (what `flask check-deploy` prints)."""
-    return broken_rules(Deployment(app.config, environ, app))
+    rules = sorted([*RULES, *app.extensions.get("deploy_rules", [])], key=lambda rule: rule.id)
+    return broken_rules(Deployment(app.config, environ, app), rules)
 
 
 def blocks_deploy(findings: Iterable[Rule]) -> bool:

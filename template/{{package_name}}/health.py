@@ -1,6 +1,7 @@
 """Health checks for the platform and monitors: /health says the process is alive (it
 touches nothing else), /health/ready that it can reach its database (503 when not) and
-whether the shared rate-limit storage answers. Without that storage each process counts on
+whether the shared rate-limit storage answers (and what each feature's readiness check,
+in app.extensions["readiness_checks"], reports). Without that storage each process counts on
 its own until it is back: the app still serves, so readiness stays 200 and says "degraded".
 
 The template's module: `copier update` merges the template's changes into it; change what it
@@ -41,6 +42,8 @@ def ready():
     checks = {"database": database_state()}
     if limits_are_shared(current_app.config):
         checks["rate_limit_storage"] = "ok" if limiter.storage.check() else "degraded"
+    for name, check in current_app.extensions.get("readiness_checks", {}).items():
+        checks[name] = check()  # a feature's own, reported without changing the status
     if checks["database"] != "ok":
         return no_store(jsonify(status="unavailable", **checks)), 503
     return no_store(jsonify(status="ok", **checks))

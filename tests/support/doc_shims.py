@@ -276,6 +276,12 @@ def fly(args: list[str]) -> str:
     if command == "checks" or command == "ips":
         check(rest == ["list"], f"fly {command} list")
         return ""
+    if command == "scale" and rest[:1] == ["count"] and "=" in "".join(rest[1:]):
+        groups = set(fly_toml().get("processes", {}))  # `count app=1 worker=2`
+        for entry in rest[1:]:
+            group, _, count = entry.partition("=")
+            check(group in groups and count.isdigit(), f"fly.toml has no process group {group}")
+        return ""
     if command == "scale":
         check(len(rest) == 2, "fly scale count|vm|memory VALUE")
         what, value = rest
@@ -349,6 +355,11 @@ def docker(args: list[str]) -> str:
     rest = args[1:]
     check(bool(rest), "no compose subcommand")
     command, rest = rest[0], rest[1:]
+    if "--scale" in rest:  # --scale SERVICE=N
+        at = rest.index("--scale")
+        service, _, count = rest[at + 1].partition("=")
+        check(service in services and count.isdigit(), f"compose.yaml has no service {service}")
+        rest = rest[:at] + rest[at + 2 :]
     options = [word for word in rest if word.startswith("-")]
     words = [word for word in rest if not word.startswith("-")]
     if command in {"up", "build", "pull", "restart", "stop", "start", "ps", "logs", "down"}:

@@ -1,11 +1,14 @@
 """How each platform builds, releases and starts a rendered app, read from the platform's own
-files: the static files' build command, the release command, the start command, the settings
-those files give the app, and (for images) the HEALTHCHECK command. Secrets and addresses are
-left to the caller, as the platform leaves them to its owner."""
+files: the static files' build command, the release command, the start command, the job
+worker's command (with jobs), the settings those files give the app, and (for images) the
+HEALTHCHECK command. Secrets and addresses are left to the caller, as the platform leaves them
+to its owner."""
 
 import shlex
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import yaml
 
 from . import platforms
 from .processes import procfile
@@ -31,6 +34,7 @@ class Launch:
     settings: dict[str, str]
     health_check: str | None = None  # an image's HEALTHCHECK, run beside the server
     platform: dict[str, str] = field(default_factory=dict)  # PROVIDED_BY_THE_PLATFORM
+    worker: str | None = None  # the job worker's command, with jobs
 
     def environment(self, **secrets: str) -> dict[str, str]:
         """The platform's settings with the caller's secrets and addresses in their place."""
@@ -42,7 +46,13 @@ def heroku(project: Path, venv: Path) -> Launch:
     commands = procfile(project)
     env = platforms.app_json(project)["env"]
     settings = {name: spec["value"] for name, spec in env.items() if "value" in spec}
-    return Launch("bin/post_compile", commands["release"], commands["web"], settings)
+    return Launch(
+        "bin/post_compile",
+        commands["release"],
+        commands["web"],
+        settings,
+        worker=commands.get("worker"),
+    )
 
 
 def render(project: Path, venv: Path) -> Launch:
@@ -50,7 +60,15 @@ def render(project: Path, venv: Path) -> Launch:
     settings = platforms.render_settings(project)
     install, build = web["buildCommand"].split(" && ", 1)
     assert install == "pip install -r requirements.txt", "the venv has the requirements"
-    return Launch(build, web["preDeployCommand"], web["startCommand"], settings)
+    services = yaml.safe_load((project / "render.yaml").read_text())["services"]
+    workers = [s["startCommand"] for s in services if s["name"] == f"{web['name']}-worker"]
+    return Launch(
+        build,
+        web["preDeployCommand"],
+        web["startCommand"],
+        settings,
+        worker=next(iter(workers), None),
+    )
 
 
 def _image(project: Path, release: str, settings: dict) -> Launch:
@@ -62,15 +80,20 @@ def _image(project: Path, release: str, settings: dict) -> Launch:
 
 
 def fly(project: Path, venv: Path) -> Launch:
-    release = platforms.fly_toml(project)["deploy"]["release_command"]
-    return _image(project, release, platforms.image_provided(project))
+    fly = platforms.fly_toml(project)
+    launch = _image(project, fly["deploy"]["release_command"], platforms.image_provided(project))
+    launch.worker = fly.get("processes", {}).get("worker")
+    return launch
 
 
 def docker(project: Path, venv: Path) -> Launch:
     release = shlex.join(platforms.compose(project)["services"]["deploy"]["command"])
     # compose refuses to start without these two; their values are replaced by the caller's.
     variables = {"SECRET_KEY": "unused", "DATABASE_PASSWORD": "unused"}
-    return _image(project, release, platforms.image_provided(project, variables))
+    launch = _image(project, release, platforms.image_provided(project, variables))
+    worker = platforms.compose(project)["services"].get("worker")
+    launch.worker = shlex.join(worker["command"]) if worker else None
+    return launch
 
 
 def vps(project: Path, venv: Path) -> Launch:
@@ -85,7 +108,13 @@ def vps(project: Path, venv: Path) -> Launch:
     settings = platforms.environment_file(project / "deploy" / "env.example")
     # The owner runs the build as root after each pip install (the unit's first lines say so).
     build = f"/srv/{slug}/.venv/bin/python -m {answers_of(project)['package_name']}.static_files"
-    return Launch(here(build), here(unit["ExecStartPre"][0]), here(unit["ExecStart"][0]), settings)
+    launch = Launch(
+        here(build), here(unit["ExecStartPre"][0]), here(unit["ExecStart"][0]), settings
+    )
+    worker_unit = project / "deploy" / f"{slug}-worker.service"
+    if worker_unit.exists():
+        launch.worker = here(platforms.systemd_unit(worker_unit)["ExecStart"][0])
+    return launch
 
 
 LAUNCHERS = {"heroku": heroku, "render": render, "fly": fly, "docker": docker, "vps": vps}

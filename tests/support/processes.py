@@ -159,3 +159,23 @@ def stop(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+@contextmanager
+def running(command: str, cwd: Path, env: dict[str, str]):
+    """Start command (a process that serves nothing, such as a job worker) in a session of
+    its own; at the end, stop it as a platform does (see `stop`) and keep its exit code."""
+    with tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False) as log:
+        process = subprocess.Popen(
+            ["bash", "-c", f"exec {command}"],
+            cwd=cwd,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        yield RunningProcess(process, Path(log.name))
+    finally:
+        stop(process)
+        Path(log.name).unlink(missing_ok=True)

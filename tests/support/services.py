@@ -106,3 +106,47 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+# Redis databases that tests may claim for themselves (see private_redis_db); 0 is shared.
+PRIVATE_REDIS_DATABASES = range(1, 12)
+
+
+def redis_command(db: int, *words: str) -> bytes:
+    """One command to the local Redis, on database db, in RESP: its raw reply."""
+    request = [("SELECT", str(db)), words]
+    payload = b"".join(
+        b"*%d\r\n" % len(command)
+        + b"".join(b"$%d\r\n%s\r\n" % (len(word.encode()), word.encode()) for word in command)
+        for command in request
+    )
+    with socket.create_connection(REDIS, timeout=5) as connection:
+        connection.sendall(payload)
+        reply = b""
+        while reply.count(b"\r\n") < 2:
+            chunk = connection.recv(4096)
+            if not chunk:
+                break
+            reply += chunk
+    return reply.split(b"\r\n", 1)[1]
+
+
+@contextmanager
+def private_redis_db():
+    """The number of a Redis database no other test holds meanwhile: claimed with SET NX
+    (released at the end, or after an hour), emptied of RQ's keys before and after. For
+    what has no key prefix of its own, such as RQ's queues and workers."""
+    require("Redis", REDIS)
+    claim, token = "cfp-tests:claimed", uuid.uuid4().hex
+    for db in PRIVATE_REDIS_DATABASES:
+        if redis_command(db, "SET", claim, token, "NX", "EX", "3600").startswith(b"+OK"):
+            break
+    else:
+        unavailable(f"every Redis database in {PRIVATE_REDIS_DATABASES} is claimed by a test")
+    forget_rq = "for _, key in ipairs(redis.call('KEYS', 'rq:*')) do redis.call('DEL', key) end"
+    redis_command(db, "EVAL", forget_rq, "0")
+    try:
+        yield db
+    finally:
+        redis_command(db, "EVAL", forget_rq, "0")
+        redis_command(db, "DEL", claim)

@@ -10,9 +10,8 @@ from typing import Any
 
 from flask import Blueprint, Flask, request
 
-from ..maintenance import let_through_maintenance
-
 from ..auth import audit
+from ..maintenance import let_through_maintenance
 
 bp = Blueprint("two_factor", __name__)
 

@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, select, update
 
 from ..auth.models import RecoveryCode, User, utcnow
+from ..auth.retention import delete_in_batches
 from ..extensions import db
 
 RECOVERY_CODE_COUNT = 10
@@ -115,6 +116,14 @@ def use_recovery_code(user: User, code: str) -> bool:
     )
     db.session.commit()
     return spent
+
+
+def purge_spent_recovery_codes() -> int:
+    """Delete the recovery codes that were used (a used code is refused whether its row is
+    there or not); with background jobs, the scheduler runs it each night."""
+    deleted = delete_in_batches(RecoveryCode, RecoveryCode.used_at.is_not(None))
+    current_app.logger.info("Purged %d used recovery codes", deleted)
+    return deleted
 
 
 def changed(statement) -> bool:
