@@ -94,10 +94,9 @@ class Server(RunningProcess):
         return fetch(self.port, path, headers, method="POST", body=urlencode(form))
 
 
-@contextmanager
-def started(command: str, cwd: Path, env: dict[str, str], make_server, timeout: float = 30):
-    """Start command, wrap it as make_server(process, log), wait until it answers /health,
-    yield it, and stop it and its children by process group at the end."""
+def launched(command: str, cwd: Path, env: dict[str, str]) -> tuple[subprocess.Popen, Path]:
+    """command, started in a session of its own (so that its children stop with it), with its
+    output in a log file."""
     with tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False) as log:
         process = subprocess.Popen(
             ["bash", "-c", f"exec {command}"],
@@ -107,7 +106,15 @@ def started(command: str, cwd: Path, env: dict[str, str], make_server, timeout: 
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
-    server = make_server(process, Path(log.name))
+    return process, Path(log.name)
+
+
+@contextmanager
+def started(command: str, cwd: Path, env: dict[str, str], make_server, timeout: float = 30):
+    """Start command, wrap it as make_server(process, log), wait until it answers /health,
+    yield it, and stop it and its children by process group at the end."""
+    process, log = launched(command, cwd, env)
+    server = make_server(process, log)
     try:
         wait_until_answering(server, timeout)
         yield server
@@ -165,17 +172,9 @@ def stop(process: subprocess.Popen) -> None:
 def running(command: str, cwd: Path, env: dict[str, str]):
     """Start command (a process that serves nothing, such as a job worker) in a session of
     its own; at the end, stop it as a platform does (see `stop`) and keep its exit code."""
-    with tempfile.NamedTemporaryFile("w+b", suffix=".log", delete=False) as log:
-        process = subprocess.Popen(
-            ["bash", "-c", f"exec {command}"],
-            cwd=cwd,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    process, log = launched(command, cwd, env)
     try:
-        yield RunningProcess(process, Path(log.name))
+        yield RunningProcess(process, log)
     finally:
         stop(process)
         Path(log.name).unlink(missing_ok=True)
