@@ -1,8 +1,8 @@
 """How long the accounts' records are kept: audit events until AUDIT_LOG_RETENTION has
 passed, sign-ins until they end or expire (each user's are also forgotten at their next
 sign-in; these are the ones of users who never come back). Each purge deletes only what its
-condition selects, so a second run deletes nothing; with background jobs, the scheduler runs
-them each night (jobs/purges.py).
+condition selects, so a second run deletes nothing; where the project has a scheduler, it
+runs them each night.
 
 The template's module: `copier update` merges the template's changes into it; change what it
 does through extend.py (SETTINGS["AUDIT_LOG_RETENTION"], a timedelta).

@@ -120,7 +120,7 @@ def use_recovery_code(user: User, code: str) -> bool:
 
 def purge_spent_recovery_codes() -> int:
     """Delete the recovery codes that were used (a used code is refused whether its row is
-    there or not); with background jobs, the scheduler runs it each night."""
+    there or not); where the project has a scheduler, it runs it each night."""
     deleted = delete_in_batches(RecoveryCode, RecoveryCode.used_at.is_not(None))
     current_app.logger.info("Purged %d used recovery codes", deleted)
     return deleted
