@@ -1,5 +1,5 @@
-"""The boot tier: every variant of the covering set (support/matrix.py), as its platform runs
-it. From what git would push: the platform's static files' build, then its release command,
+"""The boot tier: every variant of the run-time set (support/matrix.py), as its platform
+runs it. From what git would push: the platform's static files' build, then its release command,
 twice, on a fresh database of the variant's kind on a real server (PostgreSQL, MariaDB, or a
 SQLite file); then the platform's start command with the platform's production settings on
 127.0.0.1, answering /health with the security headers and a page's hashed static files with
@@ -23,7 +23,7 @@ from .support.services import DATABASES, REDIS, free_port, private_redis_db, req
 from .support.tls_front import tls_front
 
 HASHED = re.compile(r"\.[0-9a-f]{12}\.[a-z]+$")
-VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.covering_variants()}
+VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.run_time_variants()}
 
 
 def fresh_database(kind: str, folder):

@@ -12,8 +12,9 @@ from .support.rendering import answers_of, render
 from .support.services import REDIS, private_redis_db
 from .support.venv import pinned_lines
 
-# Every value and every accepted pair of values, computed from copier.yml (support/matrix.py).
-VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.covering_variants()}
+# Every value, and every accepted pair of values that change behaviour together, computed from
+# copier.yml (support/matrix.py).
+VARIANTS = {matrix.variant_id(answers): answers for answers in matrix.run_time_variants()}
 
 # Every installed distribution that requirements.txt pins must have all of its own
 # dependencies pinned there too: a platform that installs the file gets a complete set.

@@ -1,6 +1,7 @@
 """The variants to render, computed from copier.yml itself: every value of every question
 with choices (or a yes/no answer) at least once, and every pair of values of two questions
-together at least once, leaving out the pairs its validators refuse.
+together at least once, leaving out the pairs its validators refuse. The slow tiers take a
+smaller set: every value, and every pair of values that change behaviour together.
 
 A new choice in copier.yml joins the matrix with no other edit.
 """
@@ -113,19 +114,51 @@ def refused_pairs() -> set[Pair]:
     return every - coverable_pairs()
 
 
-@cache
-def covering_variants() -> tuple[dict, ...]:
-    """Accepted answer sets that together hold every coverable pair: the defaults first, then
-    greedily the set that covers most pairs not yet covered (the first such, for a stable
-    order)."""
-    candidates = [(answers, _pairs(answers)) for answers in _valid_assignments()]
+# The answers that change what the app does when it runs, and the pairs of them whose
+# combinations the slow tiers (booting, the rendered suites) must meet: the mail provider
+# matters beside the features that send mail; the Python version and the CI service only
+# change files that test_rendering checks on every pair.
+RUN_TIME = frozenset({"platform", "database", "auth", "totp", "redis", "jobs", "sentry"})
+MAIL_SENDERS = frozenset({"auth", "totp", "jobs"})
+
+
+def changes_behaviour_together(a: str, b: str) -> bool:
+    return {a, b} <= RUN_TIME or ("email" in {a, b} and bool({a, b} & MAIL_SENDERS))
+
+
+def _values(answers: Answers) -> set[tuple[str, object]]:
+    return set(answers.items())
+
+
+def _greedy_cover(items_of) -> tuple[dict, ...]:
+    """Accepted answer sets that together hold every item (a value or a pair of values) that
+    some accepted set holds: the defaults first, then greedily the set that holds most items
+    not yet held (the first such, for a stable order)."""
+    candidates = [(answers, items_of(answers)) for answers in _valid_assignments()]
     chosen = [candidates[0]]  # every default: the product's first element
-    uncovered = coverable_pairs() - candidates[0][1]
+    uncovered = set().union(*(items for _, items in candidates)) - candidates[0][1]
     while uncovered:
         best = max(candidates, key=lambda candidate: len(candidate[1] & uncovered))
         chosen.append(best)
         uncovered -= best[1]
     return tuple(answers for answers, _ in chosen)
+
+
+@cache
+def covering_variants() -> tuple[dict, ...]:
+    """Every value and every accepted pair of values, each in at least one variant."""
+    return _greedy_cover(_pairs)
+
+
+def _run_time_items(answers: Answers) -> set:
+    pairs = {pair for pair in _pairs(answers) if changes_behaviour_together(pair[0][0], pair[1][0])}
+    return pairs | _values(answers)
+
+
+@cache
+def run_time_variants() -> tuple[dict, ...]:
+    """Every value, and every accepted pair of values that change behaviour together."""
+    return _greedy_cover(_run_time_items)
 
 
 def variant_id(answers: Answers) -> str:
