@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from statistics import median
@@ -88,13 +89,16 @@ end
 """
 
 
-def warm(port: int) -> None:
-    """A second of load over every page: workers started, templates compiled, and each page
-    answered with a 2xx."""
+def warm(servers: list[Server]) -> None:
+    """A second of load over every page on every server at once (nothing is measured yet):
+    workers started, templates compiled, and each page answered with a 2xx."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
         script.write(EVERY_PAGE % ", ".join(f'"{page.path}"' for page in PAGES))
         script.flush()
-        wrk(port, "/", 1, "-s", script.name)
+        with ThreadPoolExecutor(len(servers)) as pool:
+            loads = [pool.submit(wrk, s.port, "/", 1, "-s", script.name) for s in servers]
+            for load in loads:
+                load.result()
 
 
 class BehindTheFront(Server):
@@ -146,8 +150,7 @@ def throughput_rows(
             name: start(stack, subjects, spec, max_requests) for name, spec in BASELINES.items()
         }
         servers["ours"] = ours
-        for server in servers.values():
-            warm(server.port)
+        warm(list(servers.values()))
         loads, memory = _measured(servers, runs, duration)
         recycled = {
             name: recycles(servers[name].output(), len(workers(servers[name].process.pid)))
