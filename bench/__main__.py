@@ -11,7 +11,7 @@ import tempfile
 from pathlib import Path
 
 from .app import prepare
-from .measure import table
+from .measure import Row, table
 from .startup import startup_rows
 from .template_ops import copy_in_process, render_rows, template_snapshot, update_rows
 from .throughput import throughput_rows
@@ -38,30 +38,36 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     return options
 
 
+def measured(options: argparse.Namespace, work: Path) -> tuple[list[Row], dict[str, int]]:
+    """The rows of the parts asked for, and how many workers each app recycled."""
+    rows, recycled = [], {}
+    template = template_snapshot(work)
+    if "render" in options.only:
+        rows += render_rows(work, template, options.runs)
+    if set(options.only) - {"render"}:
+        project = copy_in_process(template, work)  # the default variant, for what follows
+    if "update" in options.only:
+        rows += update_rows(work, template, project, options.runs)
+    if {"startup", "throughput"} & set(options.only):
+        subjects = prepare(project)
+        if "startup" in options.only:
+            rows += startup_rows(subjects, options.runs)
+        if "throughput" in options.only:
+            loads, recycled = throughput_rows(
+                subjects, options.runs, options.duration, options.max_requests
+            )
+            rows += loads
+    return rows, recycled
+
+
 def main(argv: list[str]) -> int:
     options = arguments(argv)
-    rows, recycled = [], {}
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
-        work = Path(folder)
-        template = template_snapshot(work)
-        if "render" in options.only:
-            rows += render_rows(work, template, options.runs)
-        if set(options.only) - {"render"}:
-            project = copy_in_process(template, work)  # the default variant, for what follows
-        if "update" in options.only:
-            rows += update_rows(work, template, project, options.runs)
-        if {"startup", "throughput"} & set(options.only):
-            subjects = prepare(project)
-            if "startup" in options.only:
-                rows += startup_rows(subjects, options.runs)
-            if "throughput" in options.only:
-                loads, recycled = throughput_rows(
-                    subjects, options.runs, options.duration, options.max_requests
-                )
-                rows += loads
+        rows, recycled = measured(options, Path(folder))
+    recycling = f"every {options.max_requests} requests" if options.max_requests else "never"
     print(
         f"{platform.python_implementation()} {platform.python_version()}, "
-        f"{options.runs} runs, medians, workers recycled every {options.max_requests} requests\n"
+        f"{options.runs} runs, medians, workers recycled {recycling}\n"
     )
     print(table(rows))
     if recycled:
