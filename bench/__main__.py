@@ -26,7 +26,7 @@ def arguments(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--max-requests",
         type=int,
-        default=2000,
+        default=1000,
         help="requests a worker serves before it is recycled, in every app alike (0: never)",
     )
     parser.add_argument("--only", default=",".join(PARTS), help="a comma-separated subset")
