@@ -1,7 +1,9 @@
 """The app under test: the default variant rendered, its pinned requirements installed, and
-the settings its platform (Heroku) gives it in production, beside the bare baseline."""
+the settings its platform (Heroku) gives it in production, beside the bare baseline and the
+usual stack, which run in its virtualenv."""
 
 import os
+import re
 import secrets
 import shutil
 from dataclasses import dataclass
@@ -10,15 +12,14 @@ from pathlib import Path
 from tests.support.launch import Launch, launch_of
 from tests.support.processes import clean_env
 from tests.support.rendering import answers_of
-from tests.support.venv import app_venv
-
-from .template_ops import copy_in_process
+from tests.support.venv import app_venv, pinned_lines
 
 BENCH = Path(__file__).resolve().parent
 DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 # Counted on every request, never reached: the measured path carries the global limit.
 UNREACHED_LIMIT = "100000000 per minute"
+USUAL_STACK = {"flask-login", "flask-wtf", "flask-sqlalchemy", "flask-talisman", "flask-limiter"}
 
 
 @dataclass
@@ -31,14 +32,14 @@ class Subjects:
     def python(self) -> str:
         return str(self.venv / "bin" / "python")
 
-    def environment(self, rate_limit_storage: str = REDIS_URL, **extra: str) -> dict[str, str]:
-        """Production settings as the platform gives them, the rate limits kept in
-        rate_limit_storage, and both apps importable."""
+    def environment(self, **extra: str) -> dict[str, str]:
+        """Production settings as the platform gives them, the rate limits kept in Redis, and
+        the three apps importable."""
         settings = self.launch.environment(
             SECRET_KEY=secrets.token_urlsafe(48),
             DATABASE_URL=DATABASE_URL,
             REDIS_URL=REDIS_URL,
-            RATELIMIT_STORAGE_URI=rate_limit_storage,
+            RATELIMIT_STORAGE_URI=REDIS_URL,
             RATELIMIT_DEFAULT=UNREACHED_LIMIT,
         )
         return clean_env(
@@ -46,20 +47,40 @@ class Subjects:
             **settings,
             PYTHONPATH=os.pathsep.join([str(self.project), str(BENCH)]),
             BARE_APP_TEMPLATES=str(self.project / "bare_templates"),
+            USUAL_APP_TEMPLATES=str(self.project / "usual_templates"),
             **extra,
         )
 
 
-def prepare(work: Path, template: Path) -> Subjects:
-    project = copy_in_process(template, work)
-    venv = app_venv(project / "requirements-dev.txt")
+def prepare(project: Path) -> Subjects:
+    """The rendered project with its virtualenv, which must hold the usual stack too."""
+    requirements = project / "requirements-dev.txt"
+    pinned = {line.split("==")[0].split("[")[0].lower() for line in pinned_lines(requirements)}
+    missing = USUAL_STACK - pinned
+    assert not missing, f"the rendered app pins no {sorted(missing)}: the usual stack needs them"
+    venv = app_venv(requirements)
     package = answers_of(project)["package_name"]
     return Subjects(project, venv, package, launch_of(project, venv))
 
 
-def give_bare_app_the_home_page(subjects: Subjects, html: bytes) -> None:
-    """The bare app serves the rendered app's home page, as a template of its own."""
-    folder = subjects.project / "bare_templates"
+def _folder(subjects: Subjects, name: str) -> Path:
+    folder = subjects.project / name
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
-    (folder / "index.html").write_bytes(html)
+    return folder
+
+
+def usual_page(html: str) -> str:
+    """A page of the rendered app as the usual stack's template: its first form replaced by
+    the usual stack's own (bench/usual_login_form.html)."""
+    form = (BENCH / "usual_login_form.html").read_text()
+    return re.sub(r"<form\b.*?</form>", lambda _: form, html, count=1, flags=re.DOTALL)
+
+
+def give_baselines_the_pages(subjects: Subjects, pages: dict[str, bytes]) -> None:
+    """The bare app serves the rendered app's pages (template name: HTML) as templates of its
+    own; the usual stack serves them too, with its own form in place of the rendered one."""
+    bare, usual = _folder(subjects, "bare_templates"), _folder(subjects, "usual_templates")
+    for name, html in pages.items():
+        (bare / name).write_bytes(html)
+        (usual / name).write_text(usual_page(html.decode()))

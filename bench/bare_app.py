@@ -1,6 +1,6 @@
 """The baseline: a bare Flask app that serves what the rendered app serves on the measured
-paths (/health and the home page, whose HTML is copied from the rendered app), with no
-extension at all. gunicorn loads it as `bare_app:create_app()`."""
+paths (/health, the home page and the sign-in page, whose HTML is copied from the rendered
+app), with no extension at all. gunicorn loads it as `bare_app:create_app()`."""
 
 import os
 
@@ -19,5 +19,9 @@ def create_app() -> Flask:
     @app.get("/")
     def index():
         return render_template("index.html")
+
+    @app.get("/auth/login")
+    def login():
+        return render_template("login.html")
 
     return app

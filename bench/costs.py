@@ -7,13 +7,13 @@ import tempfile
 from pathlib import Path
 
 from .app import BENCH, prepare
-from .template_ops import template_snapshot
+from .template_ops import copy_in_process, template_snapshot
 
 
 def main(paths: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-") as folder:
         work = Path(folder)
-        subjects = prepare(work, template_snapshot(work))
+        subjects = prepare(copy_in_process(template_snapshot(work), work))
         command = [subjects.python(), str(BENCH / "request_costs.py"), subjects.package]
         env = subjects.environment()
         return subprocess.run([*command, *paths], env=env, cwd=subjects.project).returncode

@@ -1,4 +1,5 @@
-"""Start-up: create_app() in a fresh process, the rendered app against the bare one."""
+"""Start-up: create_app() in a fresh process, the rendered app against the bare one and the
+usual stack."""
 
 import subprocess
 
@@ -17,6 +18,7 @@ def startup_rows(subjects: Subjects, runs: int) -> list[Row]:
         runs,
         ours=lambda: create_app_in_a_new_process(subjects, subjects.package, env),
         bare=lambda: create_app_in_a_new_process(subjects, "bare_app", env),
+        usual=lambda: create_app_in_a_new_process(subjects, "usual_app", env),
     )
     return [
         Row(
@@ -24,6 +26,7 @@ def startup_rows(subjects: Subjects, runs: int) -> list[Row]:
             timings["ours"],
             timings["bare"],
             "s",
-            Target(2),
+            Target(3),
+            timings["usual"],
         )
     ]

@@ -72,10 +72,10 @@ def render_rows(work: Path, template: Path, runs: int) -> list[Row]:
     ]
 
 
-def update_rows(work: Path, template: Path, runs: int) -> list[Row]:
-    """`copier update` of a committed project, each run on a fresh copy of it, against a
-    `copier copy` of the same variant by the CLI."""
-    project = committed(copy_in_process(template, work), "Rendered")
+def update_rows(work: Path, template: Path, project: Path, runs: int) -> list[Row]:
+    """`copier update` of project (rendered from template), committed, each run on a fresh
+    copy of it, against a `copier copy` of the same variant by the CLI."""
+    committed(project, "Rendered")
     copies = iter([shutil.copytree(project, _fresh(work)) for _ in range(runs)])
     timings = interleaved(
         runs,

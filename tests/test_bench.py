@@ -9,9 +9,10 @@ import sys
 
 import pytest
 
+from bench.app import usual_page
 from bench.floor import FILES, QUESTIONS, floor_template
 from bench.measure import Row, Target, interleaved, table
-from bench.throughput import parse_wrk
+from bench.throughput import parse_wrk, recycles
 
 from .support.programs import require_program
 from .support.rendering import TEMPLATE, render
@@ -38,11 +39,13 @@ MEASURES = [
     "copier update (CLI)",
     "start-up: create_app() in a new process",
     *(
-        f"{page}, limits in {storage}: {figure}"
-        for page, storage in [("/health", "Redis"), ("home page", "Redis"), ("home page", "memory")]
+        f"{page}: {figure}"
+        for page in ("/health", "home page", "sign-in page")
         for figure in ("requests/s", "p50", "p99")
     ),
+    "resident memory a worker, after load",
 ]
+FIGURE = r"[\d,.]+ (ms|req/s|MiB)"
 
 
 def test_wrk_output_is_read_in_milliseconds():
@@ -64,8 +67,41 @@ def test_targets_are_ratios_with_a_direction():
     lines = table(rows).splitlines()
     assert lines[0].startswith("| measure") and set(lines[1]) <= {"|", "-", " "}
     assert re.search(
-        r"\| fast +\| 3000 ms +\| 1500 ms +\| 2\.00\u00d7 +\| \u2264 2\u00d7 +\| met", lines[2]
+        r"\| fast +\| 3000 ms +\| 1500 ms +\| +\| 2\.00\u00d7 +\| \u2264 2\u00d7 +\| +\| +\| met",
+        lines[2],
     )
+
+
+def test_a_row_against_the_usual_stack_is_met_only_when_both_targets_are():
+    ahead = Target(1.2, at_least=True)
+    behind = Row("home", 600.0, 1000.0, "req/s", Target(0.5, at_least=True), 550.0, ahead)
+    ahead_of_both = Row("home", 700.0, 1000.0, "req/s", Target(0.5, at_least=True), 550.0, ahead)
+    assert (behind.verdict, ahead_of_both.verdict) == ("missed", "met")
+    cells = [cell.strip() for cell in table([behind]).splitlines()[2].split("|")[1:-1]]
+    assert cells == [
+        "home",
+        "600 req/s",
+        "1,000 req/s",
+        "550 req/s",
+        "0.60\u00d7",
+        "\u2265 0.5\u00d7",
+        "1.09\u00d7",
+        "\u2265 1.2\u00d7",
+        "missed",
+    ]
+
+
+def test_the_usual_stack_serves_a_rendered_page_with_its_own_form():
+    page = '<h1>Sign in</h1>\n<form method="post">\n<input name="login">\n</form>\n<p>New here?</p>'
+    usual = usual_page(page)
+    assert usual.startswith("<h1>Sign in</h1>") and usual.endswith("<p>New here?</p>")
+    assert "{{ form.hidden_tag() }}" in usual and 'name="login"' not in usual
+
+
+def test_recycled_workers_are_counted_from_gunicorn_log():
+    booted = "[INFO] Booting worker with pid: {}\n"
+    log = "[INFO] Listening at: http://127.0.0.1:8000\n" + "".join(map(booted.format, range(5)))
+    assert recycles(log, workers=2) == 3
 
 
 def test_measures_are_taken_in_turns_and_give_medians():
@@ -103,17 +139,20 @@ def run_bench(*arguments: str, **env: str) -> str:
 
 
 def test_the_benchmark_prints_every_measure_beside_its_baseline(services):
-    output = run_bench("bench", "--runs", "1", "--duration", "1")
+    # No recycling: it would cost the test the imports of new workers, and measure nothing.
+    output = run_bench("bench", "--runs", "1", "--duration", "1", "--max-requests", "0")
     rows = [line for line in output.splitlines() if line.startswith("| ") and "---" not in line]
     measures = [row.split("|")[1].strip() for row in rows[1:]]
     assert measures == MEASURES, output
     for row in rows[1:]:
-        ours, baseline, ratio, target, verdict = (cell.strip() for cell in row.split("|")[2:7])
-        assert re.fullmatch(r"[\d,.]+ (ms|req/s)", ours) and re.fullmatch(
-            r"[\d,.]+ (ms|req/s)", baseline
-        ), row
+        cells = [cell.strip() for cell in row.split("|")[2:-1]]
+        ours, baseline, usual, ratio, target, usual_ratio, usual_target, verdict = cells
+        assert re.fullmatch(FIGURE, ours) and re.fullmatch(FIGURE, baseline), row
         assert float(ratio.rstrip("\u00d7")) > 0, row
-        assert verdict in (("met", "missed") if target else ("",)), row
+        against_the_app = not row.startswith(("| render", "| copier"))
+        assert bool(re.fullmatch(FIGURE, usual)) == bool(usual_ratio) == against_the_app, row
+        assert verdict in (("met", "missed") if target or usual_target else ("",)), row
+    assert "Workers recycled during the run: ours 0, bare 0, usual 0" in output, output
 
 
 def test_the_cost_profile_names_where_a_request_spends_its_time(services):
