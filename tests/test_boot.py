@@ -7,6 +7,7 @@ a year's caching, stopped by its process id. Behind a real TLS front, the MDN HT
 grades it A+ with no test failed. With jobs, the platform's worker command runs a job sent
 through Redis (`flask jobs ping`), and stops gracefully on SIGTERM."""
 
+import json
 import re
 import uuid
 from contextlib import ExitStack
@@ -78,17 +79,25 @@ def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, 
             assert_the_page_links_hashed_static_files(server)
             with tls_front(port, tmp_path / "front") as authority:
                 observatory = scan("localhost", authority)
-        if launch.worker:
-            with running(launch.worker, pushed, env) as worker:
-                ping = f"flask --app {answers_of(pushed)['package_name']} jobs ping --timeout 60"
-                pinged = run(ping, pushed, env, timeout=90)
-                assert pinged.returncode == 0, pinged.stdout + pinged.stderr + worker.output()
-                assert "pong" in pinged.stdout
-            assert worker.process.returncode == 0, worker.output()  # a warm shutdown
+            if launch.worker:
+                assert_a_job_runs_beside_the_web(launch.worker, pushed, env, server)
     grade = observatory["scan"]
     failed = {name: test for name, test in observatory["tests"].items() if not test["pass"]}
     assert (grade["grade"], failed) == ("A+", {}), grade
     print(f"{variant}: Observatory {grade['grade']}, score {grade['score']}")
+
+
+def assert_a_job_runs_beside_the_web(worker_command: str, pushed, env, server) -> None:
+    """The platform's worker command, started beside the web process: a job sent through
+    Redis runs, the web's readiness check sees the worker, and SIGTERM stops it warmly."""
+    with running(worker_command, pushed, env) as worker:
+        ping = f"flask --app {answers_of(pushed)['package_name']} jobs ping --timeout 60"
+        pinged = run(ping, pushed, env, timeout=90)
+        assert pinged.returncode == 0, pinged.stdout + pinged.stderr + worker.output()
+        assert "pong" in pinged.stdout
+        ready = json.loads(server.get("/health/ready").body)
+        assert ready["jobs"]["status"] == "ok" and ready["jobs"]["workers"] >= 1, ready
+    assert worker.process.returncode == 0, worker.output()  # a warm shutdown
 
 
 def assert_the_page_links_hashed_static_files(server) -> None:
