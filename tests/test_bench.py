@@ -35,6 +35,7 @@ Transfer/sec:    399.90KB
 
 MEASURES = [
     "render, in-process (copier.run_copy)",
+    "render, in-process, per rendered file",
     "render, CLI (copier copy)",
     "copier update (CLI)",
     "start-up: create_app() in a new process",
