@@ -27,6 +27,7 @@ import click
 from flask import Blueprint, Flask, Response, current_app, request, send_from_directory
 from flask.sessions import SecureCookieSessionInterface
 
+from .checks import WARNING, Rule, add_rule
 from .extensions import limiter
 
 SOURCE_FOLDER = Path(__file__).resolve().parent / "static"
@@ -66,6 +67,23 @@ def init_app(app: Flask) -> None:
         app.static_folder = app.config["STATIC_BUILD_FOLDER"]
         app.url_defaults(link_hashed_names)
         app.after_request(cache_static_files)
+    add_rule(app, UNBUILT)
+
+
+def serves_unbuilt(app: Flask) -> bool:
+    """Production without the build of its release: static/ as it is, names without a hash."""
+    return bool(app.config["STATIC_BUILD_FOLDER"]) and not app.extensions["static_manifest"]
+
+
+UNBUILT = Rule(
+    "SEC022",
+    WARNING,
+    "The static files were not built: pages link them by names without a hash, which no "
+    "browser may keep for long, and they go uncompressed.",
+    "Run `flask static build` in the release's build step (docs/DEPLOYMENT.md, Static files).",
+    lambda d: d.app is not None and serves_unbuilt(d.app),
+    needs_app=True,
+)
 
 
 def is_static_file() -> bool:
