@@ -1,0 +1,34 @@
+"""A worker forked from a process that has built the app (gunicorn's preload_app, see
+gunicorn.conf.py) shares that process's memory: its database and Redis connections, and none
+of its threads. in_a_new_worker() gives the worker its own: gunicorn's post_fork calls it.
+
+A part that opens a connection or starts a thread while the app is built registers with
+after_fork() what the worker must do instead.
+
+The template's module: `copier update` merges the template's changes into it; change what it
+does through extend.py.
+"""
+
+from collections.abc import Callable
+
+from flask import Flask
+
+from .extensions import db, limiter
+
+
+def after_fork(app: Flask, renew: Callable[[], None]) -> None:
+    """Have renew() run in each worker forked from the process that built app."""
+    app.extensions.setdefault("after_fork", []).append(renew)
+
+
+def in_a_new_worker(app: Flask) -> None:
+    """Drop the connections inherited from the parent without closing them (they are still
+    the parent's), so that this worker opens its own; then what each part registered."""
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
+    pool = getattr(getattr(limiter.storage, "storage", None), "connection_pool", None)
+    if pool is not None:
+        pool.reset()  # redis-py would on its first command in a new process; this says so
+    for renew in app.extensions.get("after_fork", []):
+        renew()
