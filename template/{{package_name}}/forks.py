@@ -21,14 +21,18 @@ def after_fork(app: Flask, renew: Callable[[], None]) -> None:
     app.extensions.setdefault("after_fork", []).append(renew)
 
 
-def in_a_new_worker(app: Flask) -> None:
-    """Drop the connections inherited from the parent without closing them (they are still
-    the parent's), so that this worker opens its own; then what each part registered."""
+def in_a_new_worker(app) -> None:
+    """What each part of app registered; nothing for a WSGI app that is not this one."""
+    for renew in getattr(app, "extensions", {}).get("after_fork", []):
+        renew()
+
+
+def own_connections(app: Flask) -> None:
+    """Drop the database and Redis connections inherited from the parent without closing
+    them (they are still the parent's), so that this worker opens its own."""
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
     pool = getattr(getattr(limiter.storage, "storage", None), "connection_pool", None)
     if pool is not None:
         pool.reset()  # redis-py would on its first command in a new process; this says so
-    for renew in app.extensions.get("after_fork", []):
-        renew()
