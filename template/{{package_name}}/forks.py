@@ -1,9 +1,8 @@
 """A worker forked from a process that has built the app (gunicorn's preload_app, see
 gunicorn.conf.py) shares that process's memory: its database and Redis connections, and none
-of its threads. in_a_new_worker() gives the worker its own: gunicorn's post_fork calls it.
-
-A part that opens a connection or starts a thread while the app is built registers with
-after_fork() what the worker must do instead.
+of its threads. A part that opens a connection or starts a thread while the app is built
+registers with after_fork() what a worker must do instead; gunicorn.conf.py's post_fork runs
+it in each new worker.
 
 The template's module: `copier update` merges the template's changes into it; change what it
 does through extend.py.
@@ -17,14 +16,9 @@ from .extensions import db, limiter
 
 
 def after_fork(app: Flask, renew: Callable[[], None]) -> None:
-    """Have renew() run in each worker forked from the process that built app."""
+    """Have renew() run in each worker forked from the process that built app (the list
+    gunicorn.conf.py's post_fork reads)."""
     app.extensions.setdefault("after_fork", []).append(renew)
-
-
-def in_a_new_worker(app) -> None:
-    """What each part of app registered; nothing for a WSGI app that is not this one."""
-    for renew in getattr(app, "extensions", {}).get("after_fork", []):
-        renew()
 
 
 def own_connections(app: Flask) -> None:
