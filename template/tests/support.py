@@ -22,9 +22,16 @@ def post(client, path, **kwargs):
 
 
 def csrf_token_from(page: bytes) -> str:
-    match = re.search(rb'name="csrf-token" content="([^"]+)"', page)
-    assert match, "the page has no CSRF token"
-    return match.group(1).decode()
+    """The CSRF token of a page with a form: in its <meta name="csrf-token"> or its form."""
+    meta = re.search(rb'name="csrf-token" content="([^"]+)"', page)
+    field = re.search(rb'name="csrf_token"[^>]* value="([^"]+)"', page)
+    assert meta or field, "the page has no CSRF token"
+    return (meta or field).group(1).decode()
+
+
+def csrf_token_of(client) -> str:
+    """The session's CSRF token as static/js/csrf.js asks for it on a page without a form."""
+    return get(client, "/csrf-token").get_json()["csrf_token"]
 
 
 def set_cookie_header(response, name: str) -> str:

@@ -10,7 +10,8 @@ from collections.abc import Iterable
 from contextlib import suppress
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request, session
+from flask import Flask, Response, abort, current_app, jsonify, request, session
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -68,6 +69,7 @@ def init_security(app: Flask) -> None:
     app.after_request(add_cross_origin_headers)
     app.after_request(limit_session_lifetime)
     app.teardown_request(drain_unread_body)
+    app.add_url_rule("/csrf-token", "csrf_token", hand_out_csrf_token)
 
 
 def content_security_policy(extra_sources: dict[str, list[str]]) -> dict[str, str]:
@@ -77,6 +79,14 @@ def content_security_policy(extra_sources: dict[str, list[str]]) -> dict[str, st
         own = [source for source in policy.get(directive, "").split() if source != "'none'"]
         policy[directive] = " ".join([*own, *sources])
     return policy
+
+
+def hand_out_csrf_token() -> Response:
+    """The session's CSRF token, for static/js/csrf.js on a page without a form (which makes
+    no session, so carries no token). Only this site's pages can read it (same-origin)."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def trust_proxies(app: Flask) -> None:
