@@ -15,7 +15,8 @@ from tests.support.rendering import answers_of
 from tests.support.venv import app_venv, pinned_lines
 
 BENCH = Path(__file__).resolve().parent
-DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test"
+# The local server has no TLS, which the platforms' settings require unless the URL says so.
+DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test?sslmode=disable"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 # Counted on every request, never reached: the measured path carries the global limit.
 UNREACHED_LIMIT = "100000000 per minute"
