@@ -38,7 +38,7 @@ def url_for(database, kind: str) -> str:
     return database.url + ("?sslmode=disable" if kind == "postgresql" else "")
 
 
-@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("variant", list(VARIANTS), ids=list(VARIANTS))
 def test_the_variant_releases_and_serves_as_its_platform_runs_it(variant, venv, tmp_path):
     answers = VARIANTS[variant]
     if answers["redis"]:

@@ -87,7 +87,7 @@ def run_tests(project, venv):
         )
 
 
-@pytest.mark.parametrize("variant", list(VARIANTS))
+@pytest.mark.parametrize("variant", list(VARIANTS), ids=list(VARIANTS))
 def test_the_rendered_apps_own_tests_pass(variant, venv, union_requirements_file, tmp_path):
     project = render(tmp_path / "app", **answers_for(variant))
     ruff_finds_nothing(project, venv)
