@@ -1,6 +1,7 @@
 """Helpers for the tests: requests as a browser on HTTPS sends them, and exact counts of
 rate-limited ones."""
 
+import os
 import re
 import time
 from importlib import import_module
@@ -11,6 +12,12 @@ HTTPS = "https://localhost"
 # The tests' module of each feature this project has (tests/features/, one module a feature).
 FEATURES = Path(__file__).parent / "features"
 FEATURE_TESTS = sorted(f"tests.features.{path.stem}" for path in FEATURES.glob("[!_]*.py"))
+
+
+def finding_ids(app) -> set[str]:
+    """The IDs of the rules `flask check-deploy` finds broken in app, in this environment."""
+    checks = import_module(f"{app.import_name}.checks")
+    return {rule.id for rule in checks.deployment_findings(app, os.environ)}
 
 
 def get(client, path, **kwargs):

@@ -126,10 +126,6 @@ def changes_behaviour_together(a: str, b: str) -> bool:
     return {a, b} <= RUN_TIME or ("email" in {a, b} and bool({a, b} & MAIL_SENDERS))
 
 
-def _values(answers: Answers) -> set[tuple[str, object]]:
-    return set(answers.items())
-
-
 def _greedy_cover(items_of) -> tuple[dict, ...]:
     """Accepted answer sets that together hold every item (a value or a pair of values) that
     some accepted set holds: the defaults first, then greedily the set that holds most items
@@ -152,7 +148,7 @@ def covering_variants() -> tuple[dict, ...]:
 
 def _run_time_items(answers: Answers) -> set:
     pairs = {pair for pair in _pairs(answers) if changes_behaviour_together(pair[0][0], pair[1][0])}
-    return pairs | _values(answers)
+    return pairs | set(answers.items())
 
 
 @cache
