@@ -6,7 +6,6 @@ does through extend.py.
 """
 
 from flask import current_app, request
-from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -15,6 +14,7 @@ from sqlalchemy.orm import DeclarativeBase
 
 from . import extend
 from .headers import Talisman
+from .rate_limits import Limiter
 
 
 class Base(DeclarativeBase):
