@@ -98,10 +98,20 @@ limiter.request_filter(is_static_file)
 
 class NoSessionCookieOnStaticFiles(SecureCookieSessionInterface):
     """A static file's response may be kept by a cache that every visitor shares: it never
-    sends the session cookie, nor Vary: Cookie, which would keep it from being shared."""
+    sends the session cookie, nor Vary: Cookie, which would keep it from being shared.
+
+    Most requests carry no session and touch none (static files, health checks, a first visit
+    to a page without a form); for them nothing is signed or read, as Flask would do anyway,
+    only without first building the signer and reading the cookie's settings."""
+
+    def open_session(self, app: Flask, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
     def save_session(self, app: Flask, session, response: Response) -> None:
-        if not is_static_file():
+        untouched = not (session or session.modified or session.accessed)
+        if not (untouched or is_static_file()):
             super().save_session(app, session, response)
 
 
