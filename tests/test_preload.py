@@ -3,8 +3,9 @@ too, is a fork of it. A worker must not use the master's connections: the master
 the database and Redis while it builds the app, as a start-up read does, and leaves each
 connection in its pool; with two workers recycled every few requests, on PostgreSQL and
 Redis, every worker answers over connections of its own, and runs its own error-mail thread.
-What the master built is frozen out of each worker's garbage collections, which would copy
-the memory they share."""
+Before the first fork the master compiles the templates, which every worker then shares, and
+what it built is frozen out of each worker's garbage collections, which would copy the memory
+they share."""
 
 import json
 import uuid
@@ -36,9 +37,9 @@ def connections():
     db.session.remove()  # back to the pool
     mailer = any("_monitor" in thread.name for thread in threading.enumerate())
     redis = limiter.storage.storage.client_id()
-    frozen = gc.get_freeze_count()
+    frozen, templates = gc.get_freeze_count(), len(app.jinja_env.cache or ())
     return {{"pid": os.getpid(), "database": database, "redis": redis, "mailer": mailer,
-             "frozen": frozen}}
+             "frozen": frozen, "templates": templates}}
 
 
 with app.app_context():
@@ -96,6 +97,7 @@ def test_each_forked_worker_uses_connections_and_threads_of_its_own(project, ven
         assert master[kind] not in used_by, f"a worker used the master's {kind} connection"
         assert all(len(pids) == 1 for pids in used_by.values()), f"{kind}: {used_by}"
     assert all(answer["mailer"] for answer in answers), "a worker without its mail thread"
-    assert master["frozen"] == 0  # while the master builds the app
+    assert master["frozen"] == master["templates"] == 0  # while the master builds the app
     assert all(answer["frozen"] > 10_000 for answer in answers), "the app not frozen"
+    assert all(answer["templates"] > 10 for answer in answers), "templates not compiled ahead"
     assert "Traceback" not in log

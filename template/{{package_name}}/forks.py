@@ -2,7 +2,9 @@
 gunicorn.conf.py) shares that process's memory: its database and Redis connections, and none
 of its threads. A part that opens a connection or starts a thread while the app is built
 registers with after_fork() what a worker must do instead; gunicorn.conf.py's post_fork runs
-it in each new worker.
+it in each new worker. What each worker would otherwise do on its first request (compile the
+templates, say) is registered with before_fork() and done once, in the master, before the
+first fork (gunicorn.conf.py's when_ready); the workers then share it.
 
 The template's module: `copier update` merges the template's changes into it; change what it
 does through extend.py.
@@ -11,8 +13,27 @@ does through extend.py.
 from collections.abc import Callable
 
 from flask import Flask
+from jinja2 import TemplateError
 
 from .extensions import db, limiter
+
+
+def before_fork(app: Flask, prepare: Callable[[], None]) -> None:
+    """Have prepare() run once in the process that built app, before it forks the workers
+    (the list gunicorn.conf.py's when_ready reads)."""
+    app.extensions.setdefault("before_fork", []).append(prepare)
+
+
+def compile_ahead(app: Flask) -> None:
+    """The URL map and every template compiled, which each worker would otherwise do on its
+    first request for each. (Not a database connection: one that hangs must not hold up the
+    start.)"""
+    app.url_map.update()
+    for name in app.jinja_env.list_templates():
+        try:
+            app.jinja_env.get_template(name)
+        except TemplateError as error:  # its page fails, as it would have; the site starts
+            app.logger.warning("The template %s does not compile: %s", name, error)
 
 
 def after_fork(app: Flask, renew: Callable[[], None]) -> None:
