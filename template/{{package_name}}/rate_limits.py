@@ -27,10 +27,12 @@ class Limiter(BaseLimiter):
         if endpoint.split(".")[-1] == "static" or any(fn() for fn in self._request_filters):
             return None
         name = callable_name or _view_name(endpoint)
-        if in_middleware and self._is_decorated(name, endpoint):
+        if self.limit_manager.has_hints(endpoint):  # a limited helper ran on this page once
+            return super()._check_request_limit(callable_name, in_middleware)
+        if in_middleware and name in self._marked_for_limiting:
             return None  # the view's own check counts the defaults beside its own limits
         defaults = self.limit_manager.default_limits
-        if self._only_defaults_apply(name, endpoint, in_middleware) and _plain(defaults):
+        if self._only_defaults_apply(name, in_middleware) and _plain(defaults):
             return self._count_or_fall_back(defaults, endpoint, callable_name, in_middleware)
         return super()._check_request_limit(callable_name, in_middleware)
 
@@ -47,14 +49,11 @@ class Limiter(BaseLimiter):
             and not manager._blueprint_exemptions
         )
 
-    def _is_decorated(self, name: str, endpoint: str) -> bool:
-        return name in self._marked_for_limiting or self.limit_manager.has_hints(endpoint)
-
-    def _only_defaults_apply(self, name: str, endpoint: str, in_middleware: bool) -> bool:
+    def _only_defaults_apply(self, name: str, in_middleware: bool) -> bool:
         """The route is not exempt, and its own limits, if any, are all for other methods
         (then Flask-Limiter applies the defaults alone, whether or not they override them)."""
         manager = self.limit_manager
-        if manager._route_exemptions.get(name) or manager.has_hints(endpoint):
+        if manager._route_exemptions.get(name):
             return False
         own = [] if in_middleware else manager.decorated_limits(name)
         return all(limit.method_exempt for limit in own)
