@@ -16,7 +16,10 @@ from flask_limiter import Limiter as BaseLimiter
 from flask_limiter import RateLimitExceeded, RequestLimit
 from flask_limiter.util import get_qualified_name
 
+# Flask-Limiter's own log lines, for what this Limiter does in its place.
 STORAGE_FAILED = "Rate limit storage unreachable - falling back to in-memory storage"
+SKIPPED = "Skipping limit: %s. Empty value found in parameters."
+EXCEEDED = "ratelimit %s (%s) exceeded at endpoint: %s"
 
 
 class Limiter(BaseLimiter):
@@ -84,14 +87,14 @@ class Limiter(BaseLimiter):
                 continue
             args = [limit.key_func(), limit.scope_for(endpoint, flask.request.method)]
             if not all(args):
-                self.logger.error("Skipping limit: %s. Empty value found in parameters.", limit)
+                self.logger.error(SKIPPED, limit.limit)
                 continue
             if self._key_prefix:
                 args.insert(0, self._key_prefix)
             counted.append(RequestLimit(self, limit.limit, args, False, limit.shared))
             context.view_rate_limits, context.view_rate_limit = counted, counted[0]
             if not self.limiter.hit(limit.limit, *args, cost=limit.deduction_amount):
-                self.logger.info("ratelimit %s (%s) exceeded at %s", limit.limit, *args[-2:])
+                self.logger.info(EXCEEDED, limit.limit, *args[-2:])
                 counted[-1].breached = True
                 context.view_rate_limit = counted[-1]
                 raise RateLimitExceeded(limit)
