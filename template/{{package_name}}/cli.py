@@ -11,10 +11,9 @@ from collections.abc import Callable
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from flask_migrate import upgrade
 
 from .checks import blocks_deploy, deployment_findings
-from .migrations import unknown_database_revisions
+from .migrations import unknown_database_revisions, upgrade_every_head
 
 
 def register_commands(app: Flask) -> None:
@@ -46,9 +45,7 @@ def deploy() -> None:
             err=True,
         )
     else:
-        # Every head: after `copier update`, a migration of the template's and one of the
-        # owner's may follow the same revision; each is applied.
-        upgrade(revision="heads")
+        upgrade_every_head()
     for step in current_app.extensions.get("deploy_steps", []):
         step()
     click.echo("Deployed: the database is up to date.")

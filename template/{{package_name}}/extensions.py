@@ -6,7 +6,6 @@ does through extend.py.
 """
 
 from flask import current_app, request
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
@@ -31,9 +30,18 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate()
 csrf = CSRFProtect()
 talisman = Talisman()
+
+
+def __getattr__(name: str):
+    """extensions.migrate: Flask-Migrate's Migrate, loaded when first asked for, as only what
+    migrates needs it (migrations.py)."""
+    if name == "migrate":
+        from .migrations import flask_migrate
+
+        return flask_migrate()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def rate_limit_key() -> str:
