@@ -10,6 +10,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from tests.support.services import postgres_database
+
 from .app import prepare
 from .measure import Row, table
 from .startup import startup_rows
@@ -49,14 +51,15 @@ def measured(options: argparse.Namespace, work: Path) -> tuple[list[Row], dict[s
     if "update" in options.only:
         rows += update_rows(work, template, project, options.runs)
     if {"startup", "throughput"} & set(options.only):
-        subjects = prepare(project)
-        if "startup" in options.only:
-            rows += startup_rows(subjects, options.runs)
-        if "throughput" in options.only:
-            loads, recycled = throughput_rows(
-                subjects, options.runs, options.duration, options.max_requests
-            )
-            rows += loads
+        with postgres_database() as database:
+            subjects = prepare(project, database.url)
+            if "startup" in options.only:
+                rows += startup_rows(subjects, options.runs)
+            if "throughput" in options.only:
+                loads, recycled = throughput_rows(
+                    subjects, options.runs, options.duration, options.max_requests
+                )
+                rows += loads
     return rows, recycled
 
 

@@ -1,6 +1,7 @@
-"""The app under test: the default variant rendered, its pinned requirements installed, and
-the settings its platform (Heroku) gives it in production, beside the bare baseline and the
-usual stack, which run in its virtualenv."""
+"""The app under test: the default variant rendered, its pinned requirements installed, its
+database of its own released as the platform releases it (`flask deploy`), and the settings
+its platform (Heroku) gives it in production, beside the bare baseline and the usual stack,
+which run in its virtualenv."""
 
 import os
 import re
@@ -10,13 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.support.launch import Launch, launch_of
-from tests.support.processes import clean_env
+from tests.support.processes import clean_env, run
 from tests.support.rendering import answers_of
 from tests.support.venv import app_venv, pinned_lines
 
 BENCH = Path(__file__).resolve().parent
-# The local server has no TLS, which the platforms' settings require unless the URL says so.
-DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/test?sslmode=disable"
 REDIS_URL = "redis://127.0.0.1:6379/15"
 # Counted on every request, never reached: the measured path carries the global limit.
 UNREACHED_LIMIT = "100000000 per minute"
@@ -29,6 +28,7 @@ class Subjects:
     venv: Path
     package: str
     launch: Launch  # the platform's start command and settings, read from its files
+    database_url: str
 
     def python(self) -> str:
         return str(self.venv / "bin" / "python")
@@ -38,7 +38,7 @@ class Subjects:
         the three apps importable."""
         settings = self.launch.environment(
             SECRET_KEY=secrets.token_urlsafe(48),
-            DATABASE_URL=DATABASE_URL,
+            DATABASE_URL=self.database_url,
             REDIS_URL=REDIS_URL,
             RATELIMIT_STORAGE_URI=REDIS_URL,
             RATELIMIT_DEFAULT=UNREACHED_LIMIT,
@@ -53,15 +53,27 @@ class Subjects:
         )
 
 
-def prepare(project: Path) -> Subjects:
-    """The rendered project with its virtualenv, which must hold the usual stack too."""
+def prepare(project: Path, database_url: str) -> Subjects:
+    """The rendered project with its virtualenv, which must hold the usual stack too, on the
+    PostgreSQL database at database_url (postgres:// as the platform gives it), released."""
     requirements = project / "requirements-dev.txt"
     pinned = {line.split("==")[0].split("[")[0].lower() for line in pinned_lines(requirements)}
     missing = USUAL_STACK - pinned
     assert not missing, f"the rendered app pins no {sorted(missing)}: the usual stack needs them"
     venv = app_venv(requirements)
     package = answers_of(project)["package_name"]
-    return Subjects(project, venv, package, launch_of(project, venv))
+    # The local server has no TLS, which the platforms' settings require unless the URL says so.
+    url = database_url.replace("postgres://", "postgresql://", 1) + "?sslmode=disable"
+    subjects = Subjects(project, venv, package, launch_of(project, venv), url)
+    release(subjects)
+    return subjects
+
+
+def release(subjects: Subjects) -> None:
+    """The platform's release step: the app's tables made, as before the first request."""
+    result = run(subjects.launch.release, subjects.project, subjects.environment())
+    if result.returncode:
+        raise RuntimeError(f"{subjects.launch.release} failed:\n{result.stderr}")
 
 
 def _folder(subjects: Subjects, name: str) -> Path:
