@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.support.launch import Launch, launch_of
 from tests.support.processes import clean_env, run
-from tests.support.rendering import answers_of
+from tests.support.rendering import answers_of, deployed_copy
 from tests.support.venv import app_venv, pinned_lines
 
 BENCH = Path(__file__).resolve().parent
@@ -53,9 +53,11 @@ class Subjects:
         )
 
 
-def prepare(project: Path, database_url: str) -> Subjects:
-    """The rendered project with its virtualenv, which must hold the usual stack too, on the
-    PostgreSQL database at database_url (postgres:// as the platform gives it), released."""
+def prepare(rendered: Path, database_url: str) -> Subjects:
+    """The rendered project as deployed (without what git ignores, such as .env), with its
+    virtualenv, which must hold the usual stack too, on the PostgreSQL database at
+    database_url (postgres:// as the platform gives it), released."""
+    project = deployed_copy(rendered, rendered.with_name(f"{rendered.name}-deployed"))
     requirements = project / "requirements-dev.txt"
     pinned = {line.split("==")[0].split("[")[0].lower() for line in pinned_lines(requirements)}
     missing = USUAL_STACK - pinned

@@ -3,9 +3,9 @@ too, is a fork of it. A worker must not use the master's connections: the master
 the database and Redis while it builds the app, as a start-up read does, and leaves each
 connection in its pool; with two workers recycled every few requests, on PostgreSQL and
 Redis, every worker answers over connections of its own, and runs its own error-mail thread.
-Before the first fork the master compiles the templates, which every worker then shares, and
-what it built is frozen out of each worker's garbage collections, which would copy the memory
-they share."""
+Before the first fork the master compiles the templates and configures the models' mappers,
+which every worker then shares, and what it built is frozen out of each worker's garbage
+collections, which would copy the memory they share."""
 
 import json
 import uuid
@@ -28,8 +28,11 @@ from sqlalchemy import text
 
 from {package} import create_app
 from {package}.extensions import db, limiter, talisman
+from {package}.forks import after_fork
 
 app = create_app()
+FORKED = {{}}  # as each worker finds the models when forked, before its first request
+after_fork(app, lambda: FORKED.update(mapped=all(m.configured for m in db.Model.registry.mappers)))
 
 
 def connections():
@@ -49,7 +52,7 @@ with app.app_context():
 @app.get("/probe")
 @talisman(force_https=False)
 def probe():
-    return {{**connections(), "master": MASTER}}
+    return {{**connections(), "master": MASTER, "forked": FORKED}}
 """
 
 
@@ -100,4 +103,5 @@ def test_each_forked_worker_uses_connections_and_threads_of_its_own(project, ven
     assert master["frozen"] == master["templates"] == 0  # while the master builds the app
     assert all(answer["frozen"] > 10_000 for answer in answers), "the app not frozen"
     assert all(answer["templates"] > 10 for answer in answers), "templates not compiled ahead"
+    assert all(answer["forked"]["mapped"] for answer in answers), "mappers not configured ahead"
     assert "Traceback" not in log

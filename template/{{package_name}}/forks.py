@@ -3,8 +3,8 @@ gunicorn.conf.py) shares that process's memory: its database and Redis connectio
 of its threads. A part that opens a connection or starts a thread while the app is built
 registers with after_fork() what a worker must do instead; gunicorn.conf.py's post_fork runs
 it in each new worker. What each worker would otherwise do on its first request (compile the
-templates, say) is registered with before_fork() and done once, in the master, before the
-first fork (gunicorn.conf.py's when_ready); the workers then share it.
+templates, configure the models' mappers) is registered with before_fork() and done once, in
+the master, before the first fork (gunicorn.conf.py's when_ready); the workers share it.
 
 The template's module: `copier update` merges the template's changes into it; change what it
 does through extend.py.
@@ -14,6 +14,8 @@ from collections.abc import Callable
 
 from flask import Flask
 from jinja2 import TemplateError
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import configure_mappers
 
 from .extensions import db, limiter
 
@@ -25,10 +27,15 @@ def before_fork(app: Flask, prepare: Callable[[], None]) -> None:
 
 
 def compile_ahead(app: Flask) -> None:
-    """The URL map and every template compiled, which each worker would otherwise do on its
-    first request for each. (Not a database connection: one that hangs must not hold up the
-    start.)"""
+    """The URL map and every template compiled, and the models' mappers configured, which
+    each worker would otherwise do on its first request for each (the mappers on its first
+    query, for tens of milliseconds). Not a database connection: one that hangs must not
+    hold up the start."""
     app.url_map.update()
+    try:
+        configure_mappers()
+    except SQLAlchemyError as error:  # each query fails, as it would have; the site starts
+        app.logger.warning("The models' mappers do not configure: %s", error)
     for name in app.jinja_env.list_templates():
         try:
             app.jinja_env.get_template(name)
