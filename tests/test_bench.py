@@ -157,7 +157,8 @@ def test_the_benchmark_prints_every_measure_beside_its_baseline(services):
 
 
 def test_the_cost_profile_names_where_a_request_spends_its_time(services):
-    output = run_bench("bench.costs", "/health", BENCH_COST_REQUESTS="200")
+    output = run_bench("bench.costs", "/health", "/auth/login", BENCH_COST_REQUESTS="200")
     assert "/health: µs a request under cProfile" in output, output
+    assert "/auth/login: µs a request under cProfile" in output, output  # both apps answer 200
     packages = re.findall(r"^\| (\S[^|]*?) \| \d+ \| \d+ \|$", output, re.MULTILINE)
     assert {"flask", "werkzeug", "flask_talisman"} <= set(packages), output
