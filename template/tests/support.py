@@ -1,8 +1,10 @@
-"""Helpers for the tests: requests as a browser on HTTPS sends them, and exact counts of
-rate-limited ones."""
+"""Helpers for the tests: requests as a browser on HTTPS sends them, exact counts of
+rate-limited ones, and the project run in a process of its own."""
 
 import os
 import re
+import subprocess
+import sys
 import time
 from importlib import import_module
 from pathlib import Path
@@ -71,3 +73,19 @@ def with_failing_route(app):
 
 def feature_tests() -> list[ModuleType]:
     return [import_module(name) for name in FEATURE_TESTS]
+
+
+def run_in_development(project: Path, database: Path, *args: str) -> subprocess.CompletedProcess:
+    """This interpreter run with args in project, a process of its own, with development's
+    settings on the SQLite file database; it must succeed."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "DATABASE"))}
+    environ.update(
+        FLASK_CONFIG="development",
+        DATABASE_URL=f"sqlite:///{database}",
+        RATELIMIT_STORAGE_URI="memory://",
+        PYTHONPATH=str(project),
+    )
+    command = [sys.executable, *args]
+    result = subprocess.run(command, cwd=project, env=environ, capture_output=True, text=True)  # noqa: S603
+    assert result.returncode == 0, result.stderr
+    return result
