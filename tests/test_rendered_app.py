@@ -1,6 +1,5 @@
 """Each variant's own test suite passes, with its pinned requirements installed."""
 
-import os
 import re
 import subprocess
 from contextlib import ExitStack
@@ -8,6 +7,7 @@ from contextlib import ExitStack
 import pytest
 
 from .support import matrix
+from .support.processes import clean_env
 from .support.rendering import answers_of, render
 from .support.services import REDIS, private_redis_db
 from .support.venv import pinned_lines
@@ -70,8 +70,10 @@ def ruff_finds_nothing(project, venv) -> None:
 
 
 def run_tests(project, venv):
-    # A few fuzz examples each: test_fuzz.py runs them by the thousand on one variant.
-    env = {**os.environ, "FUZZ_EXAMPLES": "10"}
+    # With nothing from this shell: a TEST_DATABASE_URL exported here would have every variant's
+    # suite create and drop its tables in that one database at once. A few fuzz examples each:
+    # test_fuzz.py runs them by the thousand on one variant.
+    env = clean_env(venv, FUZZ_EXAMPLES="10")
     with ExitStack() as held:
         if (project / answers_of(project)["package_name"] / "jobs").exists():
             # The queue's tests need a Redis; RQ's keys have no prefix: a database of their own.
