@@ -20,6 +20,7 @@ import copier
 import pytest
 import yaml
 
+from .support.processes import clean_env
 from .support.rendering import answers_of, render, text_files
 from .support.template_versions import CURRENT, NEWER, template_with_versions
 
@@ -187,7 +188,7 @@ def run_own_tests(project: Path, venv: Path) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(venv / "bin" / "python"), "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         cwd=project,
-        env={"PATH": f"{venv / 'bin'}:/usr/bin:/bin", "FUZZ_EXAMPLES": "10"},
+        env=clean_env(venv, FUZZ_EXAMPLES="10"),
         capture_output=True,
         text=True,
         timeout=600,
